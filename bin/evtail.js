@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// Thin launcher: check the Node version, run the CLI, turn its result into the process exit code.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  process.stderr.write(`evtail: needs Node.js >= 20.19 (this is ${process.versions.node})\n`);
+  process.exit(2);
+}
+let main;
+try {
+  ({ main } = await import('../dist/cli.js'));
+} catch (err) {
+  if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist')) {
+    process.stderr.write('evtail: the build is missing (dist/). Run `npm install` (or `npm run build`) in the evtail folder.\n');
+    process.exit(1);
+  }
+  throw err;
+}
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// stdout is flushed before main() resolves; once stderr is too, exit now rather than wait on sockets that are closing.
+if (process.stderr.writableLength === 0) process.exit(code);
+process.stderr.write('', () => process.exit(code));

@@ -1,0 +1,222 @@
+/**
+ * The command line: one subcommand per provider, plus demo, mock (and later replay, ws, socketcluster).
+ * Everything heavy (drivers, ws, ora, chalk) is imported only once a command runs, so --help stays fast.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { commonOptions } from './config/common-options.js';
+import { EvtailError, ExitCode, UsageError } from './errors.js';
+import { providers, findProvider } from './providers/registry.js';
+import type { OptionSpec, ProviderSpec } from './providers/spec.js';
+
+export interface CliIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+const EXIT_CODES = `Exit codes:
+  0  done: --max-events reached, --until matched, or the stream ended normally
+  1  internal error (a bug: please report it)
+  2  usage or configuration error
+  3  authentication refused
+  4  --timeout or --idle-timeout reached first
+  5  connection failed, or gave up reconnecting
+  128+n  stopped by signal n (130 for Ctrl-C), after flushing output`;
+
+const ROOT_EXAMPLES = `
+Examples:
+  $ evtail demo                                    # a local mock, pretty events: no account needed
+  $ evtail demo --format ndjson -n 5 | jq -c .type
+  $ evtail tweetcatcher --token-file ~/.tweetcatcher-token
+  $ evtail -p mytweets                             # a profile from .tailrc (names its provider)
+  $ evtail tweetcatcher --token-file t -n 1 --timeout 60s || alert   # cron/CI smoke check
+  $ evtail mock tweetcatcher --port 42069          # a local server for your own client
+
+Output: pretty at a terminal, NDJSON in a pipe, one envelope per line:
+  {"time":"…","provider":"tweetcatcher","type":"twitter.post.new","id":"…","data":{…}}
+
+${EXIT_CODES}
+
+Options may also come from a config file (.tailrc, .tailrc.json/.yaml/.yml/.js, evtail.config.js or the
+"evtail" key of package.json) and from EVTAIL_* environment variables (EVTAIL_TOKEN, EVTAIL_FORMAT, …).
+Precedence: flags > environment > profile > file defaults > built-in defaults.`;
+
+/** Map from commander attribute name to our option key, per command. */
+type KeyMap = Map<string, OptionSpec>;
+
+function addOptions(cmd: Command, specs: readonly OptionSpec[], keys: KeyMap): void {
+  for (const spec of specs) {
+    const opt = new Option(spec.flags, spec.description);
+    if (spec.hidden) opt.hideHelp();
+    cmd.addOption(opt);
+    keys.set(opt.attributeName(), spec);
+    if (spec.negatable) {
+      const neg = new Option(`--no-${opt.long!.replace(/^--/, '')}`, `turn ${opt.long} off`);
+      cmd.addOption(neg);
+    }
+  }
+}
+
+/** Only what the user typed: commander defaults must not outrank config files and the environment. */
+function typedValues(cmd: Command, keys: KeyMap): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  const all = cmd.opts();
+  for (const [attr, spec] of keys) {
+    if (cmd.getOptionValueSource(attr) === 'cli' && all[attr] !== undefined) values[spec.key] = all[attr];
+  }
+  return values;
+}
+
+function examplesText(spec: ProviderSpec, extra = ''): string {
+  const lines = spec.examples.map((e) => `  $ ${e}`).join('\n');
+  return `\nExamples:\n${lines}${extra}\n\n${EXIT_CODES}\n`;
+}
+
+export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  let code: number = ExitCode.ok;
+  const setCode = (c: number) => (code = c);
+  try {
+    const args = await expandProfileShortcut(argv, io);
+    const program = buildProgram(io, setCode);
+    if (args.length === 0) {
+      io.stderr.write(program.helpInformation());
+      return ExitCode.usage;
+    }
+    await program.parseAsync(args, { from: 'user' });
+    return code;
+  } catch (err) {
+    return handleError(err, io);
+  }
+}
+
+function handleError(err: unknown, io: CliIo): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+    // commander has already printed its one-line message through outputError.
+    return ExitCode.usage;
+  }
+  if (err instanceof EvtailError) {
+    const hint = err.hint ? (err.exitCode === ExitCode.usage ? ` (${err.hint})` : `\nevtail: hint: ${err.hint}`) : '';
+    io.stderr.write(`evtail: error: ${err.message}${hint}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  io.stderr.write(`evtail: internal error: ${e?.message ?? String(err)}\n`);
+  if (io.env.EVTAIL_DEBUG && e?.stack) io.stderr.write(e.stack + '\n');
+  io.stderr.write('evtail: this is a bug; please report it with the command you ran (set EVTAIL_DEBUG=1 for a stack trace)\n');
+  return ExitCode.internal;
+}
+
+function buildProgram(io: CliIo, setCode: (c: number) => void): Command {
+  const program = new Command();
+  program
+    .name('evtail')
+    .description('Tail realtime WebSocket event streams: pretty at a terminal, NDJSON in a pipe, exit codes that mean something.')
+    .version(version(), '-V, --version')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(`evtail: ${s.trim()}\n`),
+    })
+    .showSuggestionAfterError(true)
+    .addHelpText('after', ROOT_EXAMPLES);
+
+  for (const spec of providers) {
+    const keys: KeyMap = new Map();
+    const cmd = program
+      .command(spec.name)
+      .summary(spec.summary)
+      .description(`${spec.summary}\nEndpoint: ${spec.defaultUrl ?? '(none: pass --url)'}`);
+    addOptions(cmd, commonOptions, keys);
+    addOptions(cmd, spec.options, keys);
+    cmd.addHelpText('after', examplesText(spec));
+    cmd.action(async () => {
+      const { runProviderCommand } = await import('./commands/tail.js');
+      setCode(await runProviderCommand(spec, typedValues(cmd, keys), io));
+    });
+  }
+
+  const demo = program
+    .command('demo')
+    .summary('tail a local mock of a provider: no account needed (default: tweetcatcher)')
+    .description('Start a provider\'s mock on 127.0.0.1 and tail it, with every output option. No account, no network.');
+  for (const spec of providers) {
+    const keys: KeyMap = new Map();
+    const demoCommon = commonOptions.filter((o) => !['url', 'profile', 'config'].includes(o.key));
+    const secretless = spec.options.filter((o) => !o.secret && !o.key.endsWith('File'));
+    const sub = demo.command(spec.name, { isDefault: spec.name === 'tweetcatcher' }).summary(`demo of ${spec.name}`).description(`Tail a local ${spec.name} mock: no account needed.`);
+    addOptions(sub, demoCommon, keys);
+    addOptions(sub, secretless, keys);
+    const rate = new Option('--rate <n>', 'events per second from the mock (default 2)');
+    sub.addOption(rate);
+    sub.addHelpText('after', `\nExamples:\n  $ evtail demo ${spec.name}\n  $ evtail demo ${spec.name} --format ndjson --max-events 5 | jq -c .type\n`);
+    sub.action(async () => {
+      const { runDemoCommand } = await import('./commands/demo.js');
+      setCode(await runDemoCommand(spec, typedValues(sub, keys), sub.opts().rate as string | undefined, io));
+    });
+  }
+
+  const mock = program
+    .command('mock')
+    .summary("run a provider's mock server for local development (fault knobs included)")
+    .description('Run a protocol-faithful mock of a provider on loopback, for your own client or for evtail. Stop with Ctrl-C.');
+  for (const spec of providers) {
+    const keys: KeyMap = new Map();
+    const sub = mock.command(spec.name).summary(`mock ${spec.name} server`).description(`A ${spec.name} server speaking the published protocol, with fault knobs.`);
+    addOptions(sub, spec.mockOptions, keys);
+    sub.addHelpText('after', `\nExamples:\n  $ evtail mock ${spec.name}${spec.mockDefaultPort ? ` --port ${spec.mockDefaultPort}` : ''}\n  $ evtail mock ${spec.name} --drop-after 10 --faulty 1     # drop the first connection after 10 events\n`);
+    sub.action(async () => {
+      const { runMockCommand } = await import('./commands/mock.js');
+      setCode(await runMockCommand(spec, typedValues(sub, keys), io));
+    });
+  }
+  return program;
+}
+
+/**
+ * `evtail -p mytweets` alone: the profile names its provider. Rewrites the arguments to `evtail <provider> …`.
+ */
+async function expandProfileShortcut(argv: string[], io: CliIo): Promise<string[]> {
+  if (argv.length === 0 || !argv[0]!.startsWith('-')) return argv;
+  if (['-h', '--help', '-V', '--version'].includes(argv[0]!)) return argv;
+  const value = (names: string[]): string | undefined => {
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      for (const n of names) {
+        if (a === n) return argv[i + 1];
+        if (a.startsWith(`${n}=`)) return a.slice(n.length + 1);
+      }
+    }
+    return undefined;
+  };
+  const profile = value(['-p', '--profile']);
+  if (!profile) return argv;
+  const { loadConfig } = await import('./config/load.js');
+  const config = await loadConfig({ configPath: value(['--config']), cwd: io.cwd, env: io.env });
+  if (!config) throw new UsageError(`no config file found for profile "${profile}"`, 'create a .tailrc (see .tailrc.example) or pass --config <file>');
+  const p = config.profiles[profile];
+  if (!p) {
+    const names = Object.keys(config.profiles);
+    throw new UsageError(`${config.filepath}: no profile "${profile}"`, names.length ? `profiles: ${names.join(', ')}` : 'the file has no profiles');
+  }
+  const name = p.provider;
+  if (typeof name !== 'string' || !findProvider(name)) {
+    throw new UsageError(`${config.filepath}: profile "${profile}" does not name a provider`, `add provider: <${providers.map((x) => x.name).join('|')}> to it, or run evtail <provider> -p ${profile}`);
+  }
+  return [name, ...argv];
+}

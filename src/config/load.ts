@@ -1,0 +1,286 @@
+/**
+ * Finding and reading the config file (.tailrc*, package.json "evtail", evtail.config.*) with cosmiconfig,
+ * then `${VAR}` interpolation. Knows nothing about providers: key and value checks happen in resolve.ts,
+ * which knows the option specs.
+ */
+import { statSync } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
+import { UsageError, errorMessage } from '../errors.js';
+import type { OptionSpec } from '../providers/spec.js';
+import { interpolateString } from './interpolate.js';
+
+export interface LoadedConfig {
+  /** Absolute path of the file the config came from. */
+  filepath: string;
+  /** Top-level keys (option keys in camelCase), shared by every provider. */
+  defaults: Record<string, unknown>;
+  /** `profiles: { <name>: { provider?, ...option keys } }`. */
+  profiles: Record<string, Record<string, unknown>>;
+  /**
+   * Option-level key paths ("token", "profiles.mytweets.token") whose value names an unset variable, with the
+   * error to raise. Raised only when that value is actually used, so a profile for one provider does not need
+   * the environment of another.
+   */
+  unresolved?: Record<string, string>;
+  /** Option-level key paths whose value went through `${VAR}` (so any secret there was not written in the file). */
+  interpolated?: string[];
+}
+
+export interface LoadConfigOptions {
+  /** `--config <file>`: load exactly this file (relative to cwd). */
+  configPath?: string;
+  /** Where the search starts. */
+  cwd: string;
+  /** Variables for `${VAR}`; default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Searched in this order in each directory, from cwd upward to the project root (the first package.json). */
+export const SEARCH_PLACES: readonly string[] = [
+  'package.json',
+  '.tailrc',
+  '.tailrc.json',
+  '.tailrc.yaml',
+  '.tailrc.yml',
+  '.tailrc.js',
+  '.tailrc.cjs',
+  '.tailrc.mjs',
+  'evtail.config.js',
+  'evtail.config.cjs',
+  'evtail.config.mjs',
+];
+
+/** The package.json key that may hold the config. */
+export const PACKAGE_PROP = 'evtail';
+
+/** Find (or, with configPath, read) the config file. undefined when a search finds none. */
+export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig | undefined> {
+  const env = opts.env ?? process.env;
+  const explorer = cosmiconfig('evtail', {
+    searchPlaces: [...SEARCH_PLACES],
+    packageProp: PACKAGE_PROP,
+    // 'project': walk up from cwd and stop at the first directory holding a package.json. Without one
+    // (a bare tmp dir, ~) the walk goes on to the filesystem root, so ~/.tailrc is still found.
+    searchStrategy: 'project',
+    loaders: LOADERS,
+    // One explorer per call: no stale results when a test (or a long-lived caller) rewrites a file.
+    cache: false,
+  });
+
+  if (opts.configPath !== undefined) {
+    const filepath = path.resolve(opts.cwd, opts.configPath);
+    await assertReadableFile(filepath);
+    const result = await run(filepath, () => explorer.load(filepath));
+    if (result === null && path.basename(filepath) === 'package.json') {
+      throw new UsageError(`${filepath}: no "${PACKAGE_PROP}" key`);
+    }
+    // An empty file (or a YAML null) is an empty config, not an error: it may be a template.
+    return toLoadedConfig(filepath, result?.config, env);
+  }
+
+  const result = await run(undefined, () => explorer.search(opts.cwd));
+  if (!result) return undefined;
+  return toLoadedConfig(result.filepath, result.config, env);
+}
+
+/** True when group or others may read the file: worth a warning if it holds secrets. Always false on Windows. */
+export function isGroupOrWorldReadable(filepath: string): boolean {
+  if (process.platform === 'win32') return false; // mode bits there are synthetic
+  try {
+    return (statSync(filepath).mode & 0o044) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Key paths of secret options whose value is written in the file itself (not `${VAR}`), e.g.
+ * ["profiles.mytweets.token"]. Pass every option spec (common and all providers).
+ */
+export function secretsWrittenInFile(config: LoadedConfig, specs: readonly OptionSpec[]): string[] {
+  const secretKeys = new Set(specs.filter((s) => s.secret).map((s) => s.key));
+  const interpolated = new Set(config.interpolated ?? []);
+  const found: string[] = [];
+  const scan = (values: Record<string, unknown>, prefix: string): void => {
+    for (const [key, value] of Object.entries(values)) {
+      const keyPath = prefix + key;
+      if (secretKeys.has(key) && !interpolated.has(keyPath) && value !== null && value !== undefined && value !== '') {
+        found.push(keyPath);
+      }
+    }
+  };
+  scan(config.defaults, '');
+  for (const [name, profile] of Object.entries(config.profiles)) scan(profile, `profiles.${name}.`);
+  return found;
+}
+
+// --- loaders: our own error text (one line, file named, no code frame that could echo a secret) ---
+
+function firstLine(text: string): string {
+  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? text;
+}
+
+const yamlLoader: Loader = async (filepath, content) => {
+  try {
+    return await defaultLoaders['.yaml']!(filepath, content);
+  } catch (err) {
+    // js-yaml's YAMLException: `reason` is the bare problem, `mark` its 0-based position.
+    const e = err as { reason?: unknown; mark?: { line?: number; column?: number } };
+    const where = typeof e.mark?.line === 'number' ? ` at line ${e.mark.line + 1}, column ${(e.mark.column ?? 0) + 1}` : '';
+    const reason = typeof e.reason === 'string' ? e.reason : firstLine(errorMessage(err).replace(/^YAML Error in [^\n]*\n?/, ''));
+    throw new UsageError(`${filepath}: invalid YAML${where}: ${reason}`);
+  }
+};
+
+const jsonLoader: Loader = (filepath, content) => {
+  try {
+    return JSON.parse(content.replace(/^\uFEFF/, '')) as unknown;
+  } catch (err) {
+    throw new UsageError(`${filepath}: invalid JSON${describeJsonError(errorMessage(err), content)}`);
+  }
+};
+
+/** V8's JSON.parse message without the quoted input (it could hold a secret), with a line and column when known. */
+function describeJsonError(message: string, content: string): string {
+  let text = message.replace(/, ".*" is not valid JSON$/s, '');
+  let where = '';
+  const pos = / in JSON at position (\d+)(?: \(line \d+ column \d+\))?/.exec(text);
+  if (pos) {
+    text = text.replace(pos[0], '');
+    const before = content.replace(/^\uFEFF/, '').slice(0, Number(pos[1]));
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    where = ` at line ${line}, column ${column}`;
+  }
+  text = text.replace(/ of JSON input$/, ' of input');
+  return `${where}: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+}
+
+const jsLoader: Loader = async (filepath) => {
+  try {
+    // Our own import(): cosmiconfig's loader retries a failed import with require(), which turns a syntax
+    // error in an .mjs file into a misleading "Unexpected token 'export'".
+    const mod = (await import(pathToFileURL(await realpath(filepath)).href)) as { default?: unknown };
+    return mod.default;
+  } catch (err) {
+    throw new UsageError(`${filepath}: cannot load: ${firstLine(errorMessage(err))}`);
+  }
+};
+
+const tsLoader: Loader = (filepath) => {
+  throw new UsageError(`${filepath}: TypeScript config files are not supported; use .js, .cjs, .mjs, .json or .yaml`);
+};
+
+const LOADERS: Record<string, Loader> = {
+  '.json': jsonLoader,
+  '.yaml': yamlLoader,
+  '.yml': yamlLoader,
+  '.js': jsLoader,
+  '.cjs': jsLoader,
+  '.mjs': jsLoader,
+  '.ts': tsLoader,
+  // `.tailrc` and a --config file with another extension: YAML, which also reads JSON.
+  noExt: yamlLoader,
+  default: yamlLoader,
+};
+
+/** Run a cosmiconfig call; anything it throws becomes a one-line UsageError naming the file. */
+async function run<T>(filepath: string | undefined, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const file = (err as { filepath?: unknown }).filepath;
+    const where = typeof file === 'string' ? file : filepath;
+    throw new UsageError(`${where ? where + ': ' : 'config: '}${firstLine(errorMessage(err))}`);
+  }
+}
+
+async function assertReadableFile(filepath: string): Promise<void> {
+  try {
+    const st = await stat(filepath);
+    if (st.isDirectory()) throw new UsageError(`config file ${filepath} is a directory`);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`config file not found: ${filepath}`);
+    throw new UsageError(`config file ${filepath}: ${firstLine(errorMessage(err))}`);
+  }
+}
+
+// --- shape and interpolation ---
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'a boolean';
+  return `a ${typeof value}`;
+}
+
+/** LoadedConfig while it is built: the optional bookkeeping fields are always present. */
+type BuildingConfig = Required<LoadedConfig>;
+
+function toLoadedConfig(filepath: string, config: unknown, env: NodeJS.ProcessEnv): LoadedConfig {
+  const loaded: BuildingConfig = { filepath, defaults: {}, profiles: {}, unresolved: {}, interpolated: [] };
+  if (config === undefined || config === null) return loaded;
+  if (!isPlainObject(config)) {
+    throw new UsageError(`${filepath}: expected a mapping of options at the top level, got ${kindOf(config)}`);
+  }
+  const { profiles, ...defaults } = config;
+  for (const [key, value] of Object.entries(defaults)) {
+    loaded.defaults[key] = interpolateDeep(value, key, key, loaded, env);
+  }
+  if (profiles === undefined || profiles === null) return loaded;
+  if (!isPlainObject(profiles)) {
+    throw new UsageError(`${filepath}: key "profiles": expected a mapping of profile names to options, got ${kindOf(profiles)}`);
+  }
+  for (const [name, profile] of Object.entries(profiles)) {
+    const profilePath = `profiles.${name}`;
+    if (profile === null || profile === undefined) {
+      loaded.profiles[name] = {}; // `name:` with nothing under it
+      continue;
+    }
+    if (!isPlainObject(profile)) {
+      throw new UsageError(`${filepath}: key "${profilePath}": expected a mapping of options, got ${kindOf(profile)}`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(profile)) {
+      const keyPath = `${profilePath}.${key}`;
+      out[key] = interpolateDeep(value, keyPath, keyPath, loaded, env);
+    }
+    loaded.profiles[name] = out;
+  }
+  return loaded;
+}
+
+/** Interpolate every string under `value`. optionPath: the option it belongs to; keyPath: where exactly. */
+function interpolateDeep(value: unknown, optionPath: string, keyPath: string, loaded: BuildingConfig, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === 'string') {
+    const r = interpolateString(value, env);
+    if (!r.ok) throw new UsageError(`${loaded.filepath}: key "${keyPath}": ${r.problem}`);
+    if (r.usedVariables && !loaded.interpolated.includes(optionPath)) loaded.interpolated.push(optionPath);
+    if (r.missing.length > 0 && loaded.unresolved[optionPath] === undefined) {
+      const name = r.missing[0]!;
+      loaded.unresolved[optionPath] =
+        `${loaded.filepath}: key "${keyPath}": environment variable ${name} is not set ` +
+        `(set it, or write \${${name}:-fallback} for a default)`;
+    }
+    return r.value;
+  }
+  if (Array.isArray(value)) return value.map((item, i) => interpolateDeep(item, optionPath, `${keyPath}[${i}]`, loaded, env));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = interpolateDeep(v, optionPath, `${keyPath}.${k}`, loaded, env);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,51 @@
+/** Pretty: local time, provider, type and a one-line summary, for a person at a terminal. */
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { TailEvent } from '../types.js';
+
+export type Summarize = (ev: TailEvent) => string;
+
+export class PrettyPrinter {
+  private readonly c: ChalkInstance;
+
+  constructor(
+    private readonly summarize: Summarize,
+    level: 0 | 1 | 2 | 3,
+  ) {
+    this.c = new Chalk({ level });
+  }
+
+  format(ev: TailEvent): string {
+    const c = this.c;
+    let summary: string;
+    try {
+      summary = this.summarize(ev);
+    } catch {
+      summary = '';
+    }
+    if (!summary) summary = fallbackSummary(ev.data);
+    const where = ev.topic ?? ev.channel;
+    const type = c.bold.cyan(ev.type) + (where && where !== ev.type ? c.dim(` [${where}]`) : '');
+    return `${c.dim(localTime(ev.time))} ${c.magenta(ev.provider)} ${type} ${oneLine(summary)}\n`;
+  }
+}
+
+function pad(n: number, w = 2): string {
+  return String(n).padStart(w, '0');
+}
+
+export function localTime(iso: string): string {
+  const d = new Date(iso);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/[\r\n\t]+/g, ' ');
+  return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
+}
+
+export function fallbackSummary(data: unknown): string {
+  if (data === undefined || data === null) return '';
+  if (typeof data !== 'object') return String(data);
+  const json = JSON.stringify(data) ?? '';
+  return json.length > 200 ? `${json.slice(0, 197)}...` : json;
+}

@@ -1,0 +1,97 @@
+/**
+ * Status and warnings on stderr, never stdout. An ora spinner only when stderr is an interactive terminal
+ * (loaded lazily, so pipes and --help never pay for it). Everything passes through the redactor.
+ */
+import type { SessionReporter } from '../session/session.js';
+import type { Redactor } from '../redact.js';
+
+interface SpinnerLike {
+  start(text?: string): unknown;
+  stop(): unknown;
+  succeed(text?: string): unknown;
+  text: string;
+  isSpinning: boolean;
+}
+
+export interface ReporterOptions {
+  quiet: boolean;
+  verbose: boolean;
+  stderr: NodeJS.WriteStream;
+  redactor: Redactor;
+  /** Use a spinner (interactive stderr). */
+  spinner: boolean;
+  prefix?: string;
+}
+
+export class StatusReporter implements SessionReporter {
+  private spinner: SpinnerLike | undefined;
+  private spinnerLoading: Promise<void> | undefined;
+  private readonly prefix: string;
+
+  constructor(private readonly o: ReporterOptions) {
+    this.prefix = o.prefix ?? 'evtail';
+    if (o.spinner && !o.quiet && !o.verbose) {
+      this.spinnerLoading = import('ora')
+        .then(({ default: ora }) => {
+          this.spinner = ora({ stream: o.stderr, discardStdin: false }) as unknown as SpinnerLike;
+        })
+        .catch(() => undefined);
+    }
+  }
+
+  /** Wait for the spinner module, so the first status line uses it. */
+  async init(): Promise<void> {
+    await this.spinnerLoading;
+  }
+
+  private line(text: string): void {
+    const wasSpinning = this.spinner?.isSpinning;
+    if (wasSpinning) this.spinner!.stop();
+    this.o.stderr.write(this.o.redactor.redact(text) + '\n');
+    if (wasSpinning) this.spinner!.start();
+  }
+
+  status(message: string): void {
+    if (this.o.quiet) return;
+    if (this.spinner) {
+      this.spinner.text = this.o.redactor.redact(message);
+      if (!this.spinner.isSpinning) this.spinner.start();
+      return;
+    }
+    this.line(`${this.prefix}: ${message}`);
+  }
+
+  ready(message: string): void {
+    if (this.o.quiet) return;
+    if (this.spinner) {
+      this.spinner.succeed(this.o.redactor.redact(message));
+      return;
+    }
+    this.line(`${this.prefix}: ${message}`);
+  }
+
+  warn(message: string): void {
+    if (this.o.quiet) return;
+    this.line(`${this.prefix}: warning: ${message}`);
+  }
+
+  error(message: string, hint?: string): void {
+    this.spinner?.stop();
+    this.line(`${this.prefix}: error: ${message}`);
+    if (hint) this.line(`${this.prefix}: hint: ${hint}`);
+  }
+
+  debug(message: string): void {
+    if (this.o.verbose) this.line(`${this.prefix}: ${message}`);
+  }
+
+  frame(dir: 'in' | 'out', text: string): void {
+    if (!this.o.verbose) return;
+    const body = text.length > 2000 ? `${text.slice(0, 2000)}... (${text.length} chars)` : text;
+    this.line(`${this.prefix}: ${dir === 'in' ? '<' : '>'} ${body}`);
+  }
+
+  stop(): void {
+    if (this.spinner?.isSpinning) this.spinner.stop();
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * What every provider's mock shares: a WebSocket server on loopback, a paced event pump that respects
+ * the client's backpressure and numbers events across connections, and the common fault knobs.
+ */
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { WebSocketServer, type WebSocket, type ServerOptions } from 'ws';
+
+export { commonMockOptions } from './mock-options.js';
+
+export interface CommonMockSettings {
+  host: string;
+  port: number;
+  rate: number;
+  count?: number;
+  dropAfter?: number;
+  closeAfter?: number;
+  closeCode: number;
+  closeReason?: string;
+  malformedAfter?: number;
+  silentAfter?: number;
+  faulty?: number;
+}
+
+export function commonMockSettings(o: Record<string, unknown>): CommonMockSettings {
+  const num = (k: string) => (typeof o[k] === 'number' ? (o[k] as number) : undefined);
+  return {
+    host: typeof o.host === 'string' ? o.host : '127.0.0.1',
+    port: num('port') ?? 0,
+    rate: num('rate') ?? 2,
+    count: num('count'),
+    dropAfter: num('dropAfter'),
+    closeAfter: num('closeAfter'),
+    closeCode: num('closeCode') ?? 1011,
+    closeReason: typeof o.closeReason === 'string' ? o.closeReason : undefined,
+    malformedAfter: num('malformedAfter'),
+    silentAfter: num('silentAfter'),
+    faulty: num('faulty'),
+  };
+}
+
+export interface MockWsServer {
+  wss: WebSocketServer;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function listen(host: string, port: number, options: Omit<ServerOptions, 'port' | 'host' | 'server' | 'noServer'> = {}, path = ''): Promise<MockWsServer> {
+  const wss = new WebSocketServer({ host, port, ...options });
+  await once(wss, 'listening');
+  const addr = wss.address();
+  const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    wss,
+    port: actualPort,
+    url: `ws://${shownHost}:${actualPort}${path}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => resolve());
+      }),
+  };
+}
+
+/** The fault plan for one connection, consulted after each event. */
+export interface FaultPlan {
+  active: boolean;
+  settings: CommonMockSettings;
+}
+
+export type FaultAction = 'none' | 'drop' | 'close' | 'malformed' | 'silent' | 'done';
+
+export function faultAfter(plan: FaultPlan, sentOnThisConnection: number): FaultAction[] {
+  const s = plan.settings;
+  const actions: FaultAction[] = [];
+  if (plan.active) {
+    if (s.malformedAfter !== undefined && sentOnThisConnection === s.malformedAfter) actions.push('malformed');
+    if (s.silentAfter !== undefined && sentOnThisConnection === s.silentAfter) actions.push('silent');
+    if (s.dropAfter !== undefined && sentOnThisConnection === s.dropAfter) actions.push('drop');
+    if (s.closeAfter !== undefined && sentOnThisConnection === s.closeAfter) actions.push('close');
+  }
+  if (s.count !== undefined && sentOnThisConnection >= s.count) actions.push('done');
+  return actions;
+}
+
+/**
+ * Sends events to one client at the configured rate (or as fast as the socket drains), numbering them with
+ * a counter shared across connections so a client can check that nothing was lost or repeated.
+ */
+export class EventPump {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  sent = 0;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly rate: number,
+    /** Produce and send the next event; return false to stop. */
+    private readonly sendNext: () => boolean,
+  ) {}
+
+  start(): void {
+    if (this.rate > 0) {
+      const interval = Math.max(1, Math.round(1000 / this.rate));
+      const tick = () => {
+        if (this.stopped) return;
+        if (!this.sendNext()) return this.stop();
+        this.sent += 1;
+        this.timer = setTimeout(tick, interval);
+      };
+      this.timer = setTimeout(tick, Math.min(interval, 200));
+    } else {
+      this.flood();
+    }
+  }
+
+  private flood(): void {
+    // As fast as the socket allows: write until ws buffers 1 MiB, then wait for it to drain.
+    const socket = (this.ws as unknown as { _socket?: NodeJS.WritableStream & { once: (e: string, f: () => void) => void } })._socket;
+    while (!this.stopped) {
+      if (this.ws.bufferedAmount > 1024 * 1024) {
+        if (socket) socket.once('drain', () => this.flood());
+        else this.timer = setTimeout(() => this.flood(), 5);
+        return;
+      }
+      if (!this.sendNext()) return this.stop();
+      this.sent += 1;
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
+
+/** The Origin or remote address of a request, for logs. */
+export function describePeer(req: IncomingMessage): string {
+  return `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+}
+
+/** Small deterministic pseudo-random generator, so mock streams are reproducible per seed. */
+export function seededRandom(seed = 42): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function pick<T>(rand: () => number, items: readonly T[]): T {
+  return items[Math.floor(rand() * items.length)]!;
+}

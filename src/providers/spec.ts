@@ -1,0 +1,92 @@
+/**
+ * What the CLI and the config loader know about a provider without loading it:
+ * its options (flags, config keys, environment variables) and how to load the rest.
+ * Spec files must stay tiny and import nothing heavy: `--help` reads them all.
+ */
+import type { Clock, Driver, MockServer, TailEvent } from '../types.js';
+import type { TransportOptions } from '../transport/ws-transport.js';
+
+export type OptionKind = 'string' | 'int' | 'number' | 'duration' | 'size' | 'boolean' | 'list' | 'enum' | 'retries';
+
+export interface OptionSpec {
+  /** camelCase key: the config-file key and the resolved option name. */
+  key: string;
+  /** commander flags, e.g. '--client-id <id>'. */
+  flags: string;
+  description: string;
+  kind: OptionKind;
+  choices?: readonly string[];
+  /** Lower bound for int/number/duration. */
+  min?: number;
+  /** A secret: redacted from --verbose, errors, recordings and stats. */
+  secret?: boolean;
+  /** Environment variable; default EVTAIL_<KEY_IN_UPPER_SNAKE>. false: none. */
+  env?: string | false;
+  /** Built-in default (lowest precedence). */
+  default?: unknown;
+  /** Not allowed in config files (e.g. --config itself). */
+  cliOnly?: boolean;
+  /** Also define --no-<flag> (value false). */
+  negatable?: boolean;
+  /** Shown in --help under this heading group (commander help groups are not used; this is for docs). */
+  hidden?: boolean;
+}
+
+export interface DriverContext {
+  /** Common options, resolved (url, maxFrameSize...). */
+  common: CommonOptions;
+  /** This provider's options, resolved and typed. */
+  options: Record<string, unknown>;
+  transport: TransportOptions;
+  clock: Clock;
+}
+
+export interface ProviderModule {
+  createDriver(ctx: DriverContext): Driver;
+  /** Start the provider's mock on host:port (port 0 = any). */
+  startMock(options: Record<string, unknown>): Promise<MockServer>;
+  /** One-line pretty summary of an event (without time/provider/type). */
+  summarize(ev: TailEvent): string;
+  /** Values to redact beyond the secret options (e.g. base64 of a client id). */
+  extraSecrets?(options: Record<string, unknown>): string[];
+}
+
+export interface ProviderSpec {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Default endpoint, shown in help. */
+  defaultUrl?: string;
+  options: OptionSpec[];
+  /** Port `evtail mock <name>` listens on when --port is not given. */
+  mockDefaultPort?: number;
+  /** Options of `evtail mock <name>` (fault knobs). */
+  mockOptions: OptionSpec[];
+  /** Example command lines for --help. */
+  examples: string[];
+  /** Options that must be present (after all sources), with the hint for each. */
+  required?: { key: string; hint: string }[];
+  load(): Promise<ProviderModule>;
+}
+
+export interface CommonOptions {
+  url?: string;
+  format?: 'pretty' | 'ndjson' | 'raw';
+  maxEvents?: number;
+  timeout?: number;
+  reconnect: boolean;
+  maxRetries: number;
+  retryWindow?: number;
+  color?: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  maxFrameSize: number;
+  [key: string]: unknown;
+}
+
+/** `--flag-name` → `EVTAIL_FLAG_NAME` */
+export function envNameFor(opt: OptionSpec): string | undefined {
+  if (opt.env === false) return undefined;
+  if (opt.env) return opt.env;
+  return 'EVTAIL_' + opt.key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}

@@ -1,0 +1,95 @@
+/**
+ * Tweet Catcher wire types and decoding (protocols.md §1). Pure functions: the driver, replay and the tests use them.
+ */
+import type { TailEvent } from '../../types.js';
+
+export const Op = { event: 0, heartbeat: 1, login: 2, disconnect: 3, ready: 4, hello: 10, heartbeatAck: 11 } as const;
+
+export type ServerFrame =
+  | { op: 10; heartbeat_interval: number }
+  | { op: 11 }
+  | { op: 4 }
+  | { op: 3; text?: string }
+  | { op: 0; d: unknown }
+  | { op: number; [k: string]: unknown };
+
+export type Parsed = { ok: true; frame: ServerFrame } | { ok: false; reason: string };
+
+export function parseFrame(text: string): Parsed {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not a JSON object' };
+  const op = (value as { op?: unknown }).op;
+  if (typeof op !== 'number') return { ok: false, reason: 'no numeric "op"' };
+  return { ok: true, frame: value as ServerFrame };
+}
+
+/** Current format: {event_id, event, task_info, data}. */
+export interface CurrentEventData {
+  event_id?: string | number;
+  event?: string;
+  task_info?: { id?: unknown; group?: unknown; handle?: string; profile_info?: unknown };
+  data?: PostData & Record<string, unknown>;
+}
+
+/** Older format: {task:{user, userInfo, reason}, data}. */
+export interface OlderEventData {
+  task?: { user?: string; userInfo?: unknown; reason?: string };
+  data?: Record<string, unknown>;
+  event_id?: string | number;
+}
+
+export interface PostData {
+  id?: string | number;
+  created_at?: number;
+  type?: 'post' | 'repost' | 'quote' | 'reply' | string;
+  text?: string;
+  media?: { type?: string; url?: string; preview?: string; duration?: number }[];
+  mentions?: { id?: string; handle?: string; name?: string }[];
+  tags?: string[];
+  author?: { handle?: string; name?: string; id?: string } | string;
+}
+
+/** op 0 `d` → envelope. type = d.event (older: d.task.reason); id = d.event_id; data = d unchanged. */
+export function toEvent(d: unknown, time: string, raw?: string): TailEvent | { error: string } {
+  if (typeof d !== 'object' || d === null) return { error: 'op 0 without an object "d"' };
+  const cur = d as CurrentEventData & OlderEventData;
+  let type: string | undefined;
+  if (typeof cur.event === 'string' && cur.event) type = cur.event;
+  else if (cur.task && typeof cur.task.reason === 'string' && cur.task.reason) type = cur.task.reason;
+  const ev: TailEvent = { time, provider: 'tweetcatcher', type: type ?? 'unknown', data: d, raw };
+  if (cur.event_id !== undefined && cur.event_id !== null) ev.id = String(cur.event_id);
+  return ev;
+}
+
+function authorHandle(d: CurrentEventData & OlderEventData): string | undefined {
+  const a = d.data?.author;
+  if (typeof a === 'string') return a;
+  if (a && typeof a === 'object' && typeof a.handle === 'string') return a.handle;
+  if (typeof d.task_info?.handle === 'string') return d.task_info.handle;
+  if (typeof d.task?.user === 'string') return d.task.user;
+  return undefined;
+}
+
+/** `@handle: text` for posts, with the post kind and media; something useful for the rest. */
+export function summarize(ev: TailEvent): string {
+  const d = ev.data as CurrentEventData & OlderEventData;
+  if (!d || typeof d !== 'object') return '';
+  const handle = authorHandle(d);
+  const data = (d.data ?? {}) as PostData & Record<string, unknown>;
+  const who = handle ? `@${handle.replace(/^@/, '')}` : '';
+  const text = typeof data.text === 'string' ? data.text : typeof data.full_text === 'string' ? (data.full_text as string) : undefined;
+  if (text !== undefined) {
+    const kind = data.type && data.type !== 'post' ? `(${data.type}) ` : '';
+    const media = Array.isArray(data.media) && data.media.length ? ` [${data.media.length} media]` : '';
+    return `${who}: ${kind}${text}${media}`;
+  }
+  const target = data.handle ?? data.screen_name ?? (data.user as { handle?: string } | undefined)?.handle;
+  if (/follow/i.test(ev.type) && typeof target === 'string') return `${who} followed @${target}`;
+  if (who) return `${who}`;
+  return '';
+}

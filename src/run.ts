@@ -1,0 +1,102 @@
+/**
+ * Wire one tail: options → driver → session → printer → stdout. Owns the signal handlers and the final flush.
+ */
+import { ExitCode, type EvtailError, type ExitCodeValue } from './errors.js';
+import { colourLevel } from './output/colour.js';
+import { createOutput, defaultFormat, type Format } from './output/printer.js';
+import { Sink } from './output/sink.js';
+import { StatusReporter } from './output/status.js';
+import type { CommonOptions, ProviderModule, ProviderSpec } from './providers/spec.js';
+import { Redactor } from './redact.js';
+import { Session, type SessionObserver, type SessionResult } from './session/session.js';
+import { defaultTransport, type TransportOptions } from './transport/ws-transport.js';
+import { systemClock, type TailEvent } from './types.js';
+
+export interface TailPlan {
+  spec: ProviderSpec;
+  module: ProviderModule;
+  common: CommonOptions;
+  options: Record<string, unknown>;
+  secrets: string[];
+  /** Extra session observers (demo, record, meta...). */
+  observers?: SessionObserver[];
+  transport?: Partial<TransportOptions>;
+  filter?: (ev: TailEvent) => boolean;
+  until?: (ev: TailEvent) => boolean;
+}
+
+export interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+}
+
+const signalNumbers: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
+
+export async function runTail(plan: TailPlan, io: Io): Promise<number> {
+  const { common, module } = plan;
+  const redactor = new Redactor([...plan.secrets, ...(module.extraSecrets?.(plan.options) ?? [])]);
+  const reporter = new StatusReporter({
+    quiet: common.quiet,
+    verbose: common.verbose,
+    stderr: io.stderr,
+    redactor,
+    spinner: Boolean(io.stderr.isTTY) && !io.env.CI,
+  });
+  await reporter.init();
+  const format: Format = common.format ?? defaultFormat(Boolean(io.stdout.isTTY));
+  const sink = new Sink(io.stdout);
+  const output = await createOutput(format, sink, {
+    summarize: module.summarize,
+    colourLevel: colourLevel(common.color, io.env, Boolean(io.stdout.isTTY)),
+  });
+  const transport: TransportOptions = { ...defaultTransport, maxPayload: common.maxFrameSize, ...plan.transport };
+  const driver = module.createDriver({ common, options: plan.options, transport, clock: systemClock });
+  const session = new Session({
+    driver,
+    output,
+    reporter,
+    clock: systemClock,
+    reconnect: common.reconnect,
+    maxRetries: common.maxRetries,
+    retryWindowMs: common.retryWindow,
+    maxEvents: common.maxEvents,
+    timeoutMs: common.timeout,
+    filter: plan.filter,
+    until: plan.until,
+    observers: plan.observers,
+    wantFrames: common.verbose || (plan.observers ?? []).some((o) => o.frame),
+  });
+
+  let signalled: string | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = sig;
+    session.stop(128 + (signalNumbers[sig] ?? 0), `stopped by ${sig}`);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  sink.whenBroken(() => session.stop(ExitCode.ok, 'stdout was closed'));
+
+  let result: SessionResult;
+  try {
+    result = await session.run();
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+  }
+  reporter.stop();
+  await sink.flush();
+  report(result, reporter, common);
+  return result.code;
+}
+
+function report(result: SessionResult, reporter: StatusReporter, common: CommonOptions): void {
+  const err: EvtailError | undefined = result.error;
+  if (err && result.code !== ExitCode.ok) {
+    reporter.error(err.message, err.hint);
+    return;
+  }
+  if (common.verbose) reporter.debug(`done: ${result.reason}`);
+}
+
+export type { ExitCodeValue };

@@ -1,0 +1,348 @@
+/**
+ * The reconnect loop: the one place that owns time. It connects through the driver, watches the link,
+ * writes events to the output with backpressure, and decides when to retry, how long to wait and when to give up.
+ */
+import { ConnectionError, EvtailError, ExitCode, TimeoutError, type ExitCodeValue } from '../errors.js';
+import type { Clock, CloseOutcome, Connection, Driver, DriverHooks, HeartbeatSpec, TailEvent } from '../types.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import { Watchdog } from './watchdog.js';
+
+/** Where events go. write() returning false means "full": the session pauses the socket until onDrain. */
+export interface EventOutput {
+  write(ev: TailEvent): boolean;
+  /** A frame that did not decode (the raw printer keeps it). */
+  undecodable(frame: string): boolean;
+  onDrain(cb: () => void): void;
+}
+
+export interface SessionReporter {
+  status(message: string): void;
+  /** Spinner-friendly: the link is up and carrying events. */
+  ready(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+  frame(dir: 'in' | 'out', text: string): void;
+}
+
+/** Lifecycle notifications, for --meta, --stats and --record. */
+export interface SessionObserver {
+  connected?(info: { attempt: number; at: number }): void;
+  disconnected?(info: { reason: string; at: number }): void;
+  reconnecting?(info: { reason: string; delayMs: number; attempt: number; at: number }): void;
+  frame?(dir: 'in' | 'out', text: string, at: number): void;
+  finished?(result: SessionResult): void;
+}
+
+export interface SessionOptions {
+  driver: Driver;
+  output: EventOutput;
+  reporter: SessionReporter;
+  clock: Clock;
+  reconnect: boolean;
+  /** Reconnect attempts allowed without a healthy connection in between (Infinity: no limit). */
+  maxRetries: number;
+  /** Count attempts within this sliding window only. */
+  retryWindowMs?: number;
+  backoff?: BackoffOptions;
+  /** A connection that stays ready this long resets the backoff and the retry budget. */
+  healthyAfterMs?: number;
+  maxEvents?: number;
+  timeoutMs?: number;
+  /** Keep only events that pass (after decoding, before counting). */
+  filter?: (ev: TailEvent) => boolean;
+  /** Stop with exit 0 after printing the first event that passes. */
+  until?: (ev: TailEvent) => boolean;
+  /** Exit 4 when no event arrived for this long. */
+  idleTimeoutMs?: number;
+  observers?: SessionObserver[];
+  /** Whether frame() notifications are wanted at all (verbose or record): keeps the hot path lean. */
+  wantFrames?: boolean;
+}
+
+export interface SessionResult {
+  code: ExitCodeValue;
+  reason: string;
+  error?: EvtailError;
+  stats: SessionStats;
+}
+
+export interface SessionStats {
+  eventsSeen: number;
+  eventsPrinted: number;
+  bytesIn: number;
+  reconnects: number;
+  connectedMs: number;
+  gapMs: number;
+  attempts: number;
+}
+
+export class Session {
+  private readonly opts: SessionOptions;
+  private readonly clock: Clock;
+  private readonly backoff: Backoff;
+  private readonly watchdog: Watchdog;
+  private conn: Connection | undefined;
+  private generation = 0;
+  private finished = false;
+  private resolve!: (r: SessionResult) => void;
+  private readonly done: Promise<SessionResult>;
+  private readonly timers = new Set<unknown>();
+  private failures: number[] = [];
+  private deadReason: string | undefined;
+  private everReady = false;
+  private wasReady = false;
+  private paused = false;
+  private healthyTimer: unknown;
+  private idleTimer: unknown;
+  private linkUpAt: number | undefined;
+  private gapStart: number | undefined;
+  readonly stats: SessionStats = { eventsSeen: 0, eventsPrinted: 0, bytesIn: 0, reconnects: 0, connectedMs: 0, gapMs: 0, attempts: 0 };
+
+  constructor(options: SessionOptions) {
+    this.opts = options;
+    this.clock = options.clock;
+    this.backoff = new Backoff(options.backoff);
+    this.watchdog = new Watchdog(this.clock, (reason) => this.linkDead(reason));
+    this.done = new Promise((r) => (this.resolve = r));
+  }
+
+  run(): Promise<SessionResult> {
+    if (this.opts.timeoutMs !== undefined) {
+      const ms = this.opts.timeoutMs;
+      this.later(ms, () => this.finish(ExitCode.timeout, `timeout: ${ms} ms passed`, new TimeoutError(`timed out after ${formatMs(ms)}${this.opts.maxEvents ? ` with ${this.stats.eventsPrinted} of ${this.opts.maxEvents} events` : ''}`)));
+    }
+    this.armIdle();
+    this.connect();
+    return this.done;
+  }
+
+  /** Stop from outside (signal, EPIPE). Idempotent. */
+  stop(code: ExitCodeValue, reason: string, error?: EvtailError): void {
+    this.finish(code, reason, error);
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  private connect(): void {
+    if (this.finished) return;
+    const gen = ++this.generation;
+    this.stats.attempts += 1;
+    this.deadReason = undefined;
+    this.wasReady = false;
+    const live = () => gen === this.generation && !this.finished;
+    const opts = this.opts;
+    const frames = opts.wantFrames ?? false;
+    const hooks: DriverHooks = {
+      open: (detail) => {
+        if (!live()) return;
+        opts.reporter.status(`connected${detail ? `: ${detail}` : ''}`);
+      },
+      ready: (detail) => {
+        if (!live()) return;
+        this.wasReady = true;
+        this.everReady = true;
+        const at = this.clock.now();
+        this.linkUpAt = at;
+        if (this.gapStart !== undefined) {
+          this.stats.gapMs += at - this.gapStart;
+          this.gapStart = undefined;
+        }
+        opts.reporter.ready(`ready${detail ? `: ${detail}` : ''}`);
+        for (const o of opts.observers ?? []) o.connected?.({ attempt: this.stats.attempts, at });
+        this.clearTimer(this.healthyTimer);
+        this.healthyTimer = this.later(opts.healthyAfterMs ?? 10_000, () => {
+          this.backoff.reset();
+          this.failures = [];
+        });
+      },
+      event: (ev) => {
+        if (!live()) return;
+        this.onEvent(ev);
+      },
+      undecodable: (frame, reason) => {
+        if (!live()) return;
+        opts.reporter.warn(`a frame did not decode (${reason}): ${preview(frame)}`);
+        if (!opts.output.undecodable(frame)) this.backpressure();
+      },
+      heartbeat: (spec: HeartbeatSpec) => {
+        if (!live()) return;
+        this.watchdog.arm(spec);
+        if (this.paused) this.watchdog.suspend();
+      },
+      alive: () => {
+        if (live()) this.watchdog.feed();
+      },
+      frame: (dir, text) => {
+        if (dir === 'in') this.stats.bytesIn += text.length;
+        if (!frames || !live()) return;
+        opts.reporter.frame(dir, text);
+        const at = this.clock.now();
+        for (const o of opts.observers ?? []) o.frame?.(dir, text, at);
+      },
+      status: (m) => live() && opts.reporter.status(m),
+      warn: (m) => live() && opts.reporter.warn(m),
+      debug: (m) => live() && opts.reporter.debug(m),
+      closed: (outcome) => {
+        if (gen !== this.generation) return;
+        this.onClosed(outcome);
+      },
+    };
+    opts.reporter.status(this.stats.attempts === 1 ? 'connecting' : `connecting (attempt ${this.stats.attempts})`);
+    this.paused = false;
+    try {
+      this.conn = opts.driver.connect(hooks);
+    } catch (err) {
+      if (err instanceof EvtailError) this.finish(err.exitCode, err.message, err);
+      else throw err;
+    }
+  }
+
+  private onEvent(ev: TailEvent): void {
+    const opts = this.opts;
+    this.stats.eventsSeen += 1;
+    this.armIdle();
+    if (opts.filter && !opts.filter(ev)) return;
+    const untilHit = opts.until ? opts.until(ev) : false;
+    this.stats.eventsPrinted += 1;
+    const more = opts.output.write(ev);
+    if (untilHit) {
+      this.finish(ExitCode.ok, 'the --until condition matched');
+      return;
+    }
+    if (opts.maxEvents !== undefined && this.stats.eventsPrinted >= opts.maxEvents) {
+      this.finish(ExitCode.ok, `${opts.maxEvents} events received`);
+      return;
+    }
+    if (!more) this.backpressure();
+  }
+
+  private backpressure(): void {
+    if (this.paused || this.finished) return;
+    this.paused = true;
+    this.conn?.pause();
+    this.watchdog.suspend();
+    const gen = this.generation;
+    this.opts.output.onDrain(() => {
+      if (!this.paused) return;
+      this.paused = false;
+      if (gen === this.generation && !this.finished) {
+        this.conn?.resume();
+        this.watchdog.resume();
+      }
+    });
+  }
+
+  private linkDead(reason: string): void {
+    if (this.finished || !this.conn) return;
+    this.deadReason = `dead link: ${reason}`;
+    this.opts.reporter.warn(`${this.deadReason}; reconnecting`);
+    this.conn.terminate(this.deadReason);
+  }
+
+  private onClosed(outcome: CloseOutcome): void {
+    this.watchdog.disarm();
+    this.clearTimer(this.healthyTimer);
+    this.conn = undefined;
+    if (this.finished) return;
+    const at = this.clock.now();
+    if (this.linkUpAt !== undefined) {
+      this.stats.connectedMs += at - this.linkUpAt;
+      this.linkUpAt = undefined;
+      this.gapStart = at;
+    }
+    if (this.deadReason && outcome.recovery !== 'fatal') outcome = { recovery: 'retry', reason: this.deadReason };
+    for (const o of this.opts.observers ?? []) o.disconnected?.({ reason: outcome.recovery === 'fatal' ? outcome.error.message : outcome.reason, at });
+    if (outcome.recovery === 'fatal') {
+      this.finish(outcome.error.exitCode, outcome.error.message, outcome.error);
+      return;
+    }
+    if (outcome.recovery === 'done') {
+      this.finish(ExitCode.ok, `the stream ended: ${outcome.reason}`);
+      return;
+    }
+    this.retry(outcome);
+  }
+
+  private retry(outcome: Extract<CloseOutcome, { recovery: 'retry' }>): void {
+    const opts = this.opts;
+    const never = !this.everReady;
+    if (!opts.reconnect) {
+      const msg = never ? `could not connect: ${outcome.reason}` : `connection lost: ${outcome.reason}`;
+      this.finish(ExitCode.connection, msg, new ConnectionError(msg, 'evtail reconnects by itself unless --no-reconnect is given'));
+      return;
+    }
+    const now = this.clock.now();
+    if (opts.retryWindowMs !== undefined) this.failures = this.failures.filter((t) => now - t < opts.retryWindowMs!);
+    if (this.failures.length >= opts.maxRetries) {
+      const window = opts.retryWindowMs !== undefined ? ` within ${formatMs(opts.retryWindowMs)}` : '';
+      const msg = `gave up after ${this.failures.length} reconnect attempt${this.failures.length === 1 ? '' : 's'}${window}: ${outcome.reason}`;
+      this.finish(ExitCode.connection, msg, new ConnectionError(msg, 'raise --max-retries (or inf), or check that the server is reachable'));
+      return;
+    }
+    // A link that was ready and is asked to come back at once (e.g. a ping timeout) skips the wait, once.
+    const immediate = outcome.immediate === true && this.wasReady && this.failures.length === 0;
+    this.failures.push(now);
+    const delay = immediate ? 0 : Math.max(outcome.delayMs ?? 0, this.backoff.next());
+    this.stats.reconnects += 1;
+    for (const o of opts.observers ?? []) o.reconnecting?.({ reason: outcome.reason, delayMs: delay, attempt: this.stats.attempts + 1, at: now });
+    opts.reporter.status(`reconnecting in ${formatMs(delay)}: ${outcome.reason}`);
+    this.later(delay, () => this.connect());
+  }
+
+  private armIdle(): void {
+    const ms = this.opts.idleTimeoutMs;
+    if (ms === undefined || this.finished) return;
+    this.clearTimer(this.idleTimer);
+    this.idleTimer = this.later(ms, () => this.finish(ExitCode.timeout, `idle: no event for ${ms} ms`, new TimeoutError(`no event arrived for ${formatMs(ms)} (--idle-timeout)`)));
+  }
+
+  private finish(code: ExitCodeValue, reason: string, error?: EvtailError): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const t of this.timers) this.clock.clearTimeout(t);
+    this.timers.clear();
+    this.watchdog.disarm();
+    const at = this.clock.now();
+    if (this.linkUpAt !== undefined) this.stats.connectedMs += at - this.linkUpAt;
+    else if (this.gapStart !== undefined) this.stats.gapMs += at - this.gapStart;
+    this.linkUpAt = this.gapStart = undefined;
+    const conn = this.conn;
+    this.conn = undefined;
+    conn?.close();
+    const result: SessionResult = { code, reason, error, stats: this.stats };
+    for (const o of this.opts.observers ?? []) o.finished?.(result);
+    this.resolve(result);
+  }
+
+  private later(ms: number, fn: () => void): unknown {
+    const handle: unknown = this.clock.setTimeout(() => {
+      this.timers.delete(handle);
+      fn();
+    }, ms);
+    this.timers.add(handle);
+    return handle;
+  }
+
+  private clearTimer(handle: unknown): void {
+    if (handle === undefined) return;
+    this.clock.clearTimeout(handle);
+    this.timers.delete(handle);
+  }
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)}s`;
+  const m = Math.floor(ms / 60_000);
+  const s = Math.round((ms % 60_000) / 1000);
+  return s ? `${m}m${s}s` : `${m}m`;
+}
+
+function preview(frame: string): string {
+  const one = frame.replace(/\s+/g, ' ');
+  return one.length > 120 ? `${one.slice(0, 117)}...` : one;
+}
+
+

@@ -1,0 +1,100 @@
+/**
+ * The contracts between the parts: driver → session → printer.
+ * A driver speaks one protocol; the session owns time; the printer sees only TailEvents.
+ */
+import type { EvtailError } from './errors.js';
+
+/** One event, as printed. NDJSON prints exactly these fields (raw is never printed in NDJSON). */
+export interface TailEvent {
+  /** When evtail received it (ISO 8601). */
+  time: string;
+  provider: string;
+  /** The provider's own event name. */
+  type: string;
+  id?: string;
+  topic?: string;
+  channel?: string;
+  room?: string;
+  /** The provider's payload, unchanged. */
+  data: unknown;
+  /** The frame text it came from (for --format raw); not part of the envelope. */
+  raw?: string;
+}
+
+/** Injected time, so heartbeats and backoff are tested without waiting. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+/** How the session should keep the link honest. */
+export type HeartbeatSpec =
+  /** Client beats: send() every interval; no alive() between two beats = dead link. */
+  | { mode: 'beat'; intervalMs: number; send: () => void; sendNow?: boolean }
+  /** Server beats: no alive() for timeoutMs = dead link. */
+  | { mode: 'silence'; timeoutMs: number };
+
+export type CloseOutcome =
+  /** Reconnect (after backoff, or after at least delayMs, or at once). */
+  | { recovery: 'retry'; reason: string; delayMs?: number; immediate?: boolean; code?: number }
+  /** Stop with this error (auth refused, bad request...). Never retried. */
+  | { recovery: 'fatal'; error: EvtailError }
+  /** The stream ended normally: exit 0. */
+  | { recovery: 'done'; reason: string };
+
+export interface DriverHooks {
+  /** The WebSocket is open (upgrade done). */
+  open(detail?: string): void;
+  /** Logged in / subscribed: the link carries events. */
+  ready(detail?: string): void;
+  event(ev: TailEvent): void;
+  /** A frame that did not decode: warned on stderr, kept in --format raw. Never a crash. */
+  undecodable(frame: string, reason: string): void;
+  /** Arm (or re-arm) the watchdog for this connection. */
+  heartbeat(spec: HeartbeatSpec): void;
+  /** Liveness seen: heartbeat ACK, pong, server ping. */
+  alive(): void;
+  /** Every frame in or out, for --verbose and --record. Secrets are redacted by the receiver. */
+  frame(dir: 'in' | 'out', text: string): void;
+  /** A status line (shown unless --quiet). */
+  status(message: string): void;
+  /** A warning (shown unless --quiet). */
+  warn(message: string): void;
+  /** Detail for --verbose. */
+  debug(message: string): void;
+  /** The connection is over. Call exactly once per connection. */
+  closed(outcome: CloseOutcome): void;
+}
+
+/** One connection attempt, as the session sees it. */
+export interface Connection {
+  /** Close on purpose (we are stopping). closed() still follows. */
+  close(): void;
+  /** Kill the link now (dead link). closed() still follows. */
+  terminate(reason: string): void;
+  /** Stop reading from the socket (stdout is full). */
+  pause(): void;
+  resume(): void;
+}
+
+export interface Driver {
+  readonly provider: string;
+  /** Start one connection attempt; state that must survive reconnects (urn, tokens) lives in the driver. */
+  connect(hooks: DriverHooks): Connection;
+}
+
+/** A provider's mock server: a real WebSocket server speaking the protocol. */
+export interface MockServer {
+  readonly url: string;
+  readonly port: number;
+  /** Credentials and flags that make evtail log in to this mock (used by `evtail demo`). */
+  readonly demoOptions: Record<string, unknown>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,185 @@
+/** End to end: bin/evtail.js against the Tweet Catcher mock on 127.0.0.1. */
+import { spawn } from 'node:child_process';
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { startTweetCatcherMock, type TweetCatcherMock } from '../../src/providers/tweetcatcher/mock.js';
+import { baseEnv, BIN, evtail, ROOT, runEvtail, until } from '../helpers/evtail.js';
+
+const TOKEN = 'tc-secret-token-123';
+let mock: TweetCatcherMock | undefined;
+
+async function start(options: Record<string, unknown> = {}): Promise<TweetCatcherMock> {
+  mock = await startTweetCatcherMock({ host: '127.0.0.1', port: 0, rate: 50, token: [TOKEN], heartbeatInterval: 45_000, ...options });
+  return mock;
+}
+
+afterEach(async () => {
+  await mock?.close();
+  mock = undefined;
+});
+
+const seqOf = (ev: Record<string, unknown>) => Number(String(ev.id).replace('tc-', ''));
+
+describe('evtail tweetcatcher', () => {
+  test('valid token: events arrive in the NDJSON envelope', async () => {
+    const m = await start();
+    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '--format', 'ndjson', '-n', '3']);
+    expect(r.code).toBe(0);
+    expect(r.lines).toHaveLength(3);
+    const events = r.lines.map((l) => JSON.parse(l));
+    for (const ev of events) {
+      expect(Object.keys(ev)).toEqual(['time', 'provider', 'type', 'id', 'data']);
+      expect(ev.provider).toBe('tweetcatcher');
+      expect(ev.type).toBe('twitter.post.new');
+      expect(ev.data.event_id).toBe(ev.id);
+      expect(new Date(ev.time).toISOString()).toBe(ev.time);
+    }
+    expect(events.map(seqOf)).toEqual([1, 2, 3]);
+  });
+
+  test('the older event format decodes: type is d.task.reason', async () => {
+    const m = await start({ eventFormat: 'older' });
+    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '2']);
+    expect(r.code).toBe(0);
+    const ev = JSON.parse(r.lines[0]!);
+    expect(ev.type).toBe('new_tweet');
+    expect(ev.data.task.user).toEqual(expect.any(String));
+  });
+
+  test('wrong token: exit 3, the server reason on stderr, exactly one login attempt', async () => {
+    const m = await start();
+    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', 'wrong', '-o', 'ndjson']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/login refused by Tweet Catcher: Invalid token/);
+    expect(r.lines).toHaveLength(0);
+    expect(m.stats.logins).toBe(1);
+  });
+
+  test('the server stops ACKing: dead link detected, reconnect, tail goes on', async () => {
+    const m = await start({ heartbeatInterval: 200, stopAcksAfter: 0, faulty: 1, rate: 20 });
+    const p = evtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '30']);
+    const r = await p.exit();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/dead link: no heartbeat answer within 200 ms/);
+    expect(m.stats.connections).toBe(2);
+    // Nothing the server sent was lost or repeated.
+    expect(p.events.map(seqOf)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+
+  test('the server drops the connection: reconnect with backoff, events continue in order', async () => {
+    const m = await start({ dropAfter: 3, faulty: 1 });
+    const p = evtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '6']);
+    const r = await p.exit();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/reconnecting in \d+(ms|\.\d+s|s)/);
+    expect(m.stats.connections).toBe(2);
+    expect(p.events.map(seqOf)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  test('--no-reconnect and a drop: exit 5', async () => {
+    const m = await start({ dropAfter: 2 });
+    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '--no-reconnect']);
+    expect(r.code).toBe(5);
+    expect(r.lines).toHaveLength(2);
+    expect(r.stderr).toMatch(/connection lost/);
+  });
+
+  test('--timeout 1s and no events: exit 4', async () => {
+    const m = await start({ count: 0 });
+    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '--timeout', '1s']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/timed out after 1s/);
+  });
+
+  test('an unknown flag: exit 2 with a one-line reason', async () => {
+    const r = await runEvtail(['tweetcatcher', '--token', TOKEN, '--frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/unknown option '--frobnicate'/);
+  });
+
+  test('a missing token: exit 2 saying how to pass one', async () => {
+    const r = await runEvtail(['tweetcatcher', '--url', 'ws://127.0.0.1:9'], { env: baseEnv() });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/tweetcatcher: missing --token or EVTAIL_TOKEN/);
+  });
+
+  test('the token from EVTAIL_TOKEN and from --token-file', async () => {
+    const m = await start();
+    const r1 = await runEvtail(['tweetcatcher', '--url', m.url, '-o', 'ndjson', '-n', '1'], { env: baseEnv({ EVTAIL_TOKEN: TOKEN }) });
+    expect(r1.code).toBe(0);
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = `${mkdtempSync(`${tmpdir()}/evtail-`)}/token`;
+    writeFileSync(file, `${TOKEN}\n`, { mode: 0o600 });
+    const r2 = await runEvtail(['tweetcatcher', '--url', m.url, '--token-file', file, '-o', 'ndjson', '-n', '1']);
+    expect(r2.code).toBe(0);
+    expect(r2.lines).toHaveLength(1);
+  });
+
+  test('a malformed frame: a warning on stderr, the tail goes on', async () => {
+    const m = await start({ malformedAfter: 2 });
+    const p = evtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '4']);
+    const r = await p.exit();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: a frame did not decode \(not JSON\)/);
+    expect(p.events.map(seqOf)).toEqual([1, 2, 3, 4]);
+  });
+
+  test('--verbose shows frames and never the token', async () => {
+    const m = await start();
+    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '2', '--verbose']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/> \{"op":2,"token":"\*\*\*"\}/);
+    expect(r.stderr).toMatch(/< \{"op":10,"heartbeat_interval":45000\}/);
+    expect(r.stderr).not.toContain(TOKEN);
+    expect(r.stdout).not.toContain(TOKEN);
+  });
+
+  test('SIGTERM mid-stream: output flushed, exit 143', async () => {
+    const m = await start({ rate: 100 });
+    const p = evtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson']);
+    await p.waitForLines(3);
+    p.kill('SIGTERM');
+    const r = await p.exit();
+    expect(r.code).toBe(143);
+    // Every line is whole JSON: nothing cut in half by the exit.
+    expect(r.stdout.endsWith('\n')).toBe(true);
+    for (const l of r.lines) expect(() => JSON.parse(l)).not.toThrow();
+  });
+
+  test('EPIPE (| head -1) ends quietly with exit 0', async () => {
+    const m = await start({ rate: 200 });
+    const child = spawn('bash', ['-c', `set -o pipefail; node "${BIN}" tweetcatcher --url ${m.url} --token ${TOKEN} -o ndjson | head -1 >/dev/null; echo "status=\${PIPESTATUS[0]}"`], { cwd: ROOT, env: baseEnv() });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(0);
+    expect(out.trim()).toBe('status=0');
+    expect(err).not.toMatch(/EPIPE|Error/);
+  });
+
+  test('100 000 events into a slow reader arrive complete', async () => {
+    const m = await start({ rate: 0 });
+    const child = spawn('bash', ['-c', `node "${BIN}" tweetcatcher --url ${m.url} --token ${TOKEN} -o ndjson -n 100000 -q | (sleep 2; wc -l)`], { cwd: ROOT, env: baseEnv() });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(0);
+    expect(out.trim()).toBe('100000');
+  }, 60_000);
+
+  test("the provider's own JavaScript example connects to the mock, logs in and prints events", async () => {
+    const m = await start();
+    const child = spawn(process.execPath, ['test/seed-clients/tweetcatcher.cjs'], { cwd: ROOT, env: { ...process.env, URL: m.url, TOKEN, MAX_EVENTS: '3' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    await until(() => (out.match(/New notification/g) ?? []).length >= 3, 'three notifications from the seed client');
+    child.kill();
+    expect(out).toMatch(/Logged in!/);
+    const first = JSON.parse(out.split('\n').find((l) => l.startsWith('New notification'))!.replace('New notification ', ''));
+    expect(first.event).toBe('twitter.post.new');
+  });
+});

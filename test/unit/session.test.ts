@@ -1,0 +1,233 @@
+/** The reconnect loop against a scripted driver and a fake clock. */
+import { describe, expect, test } from '@jest/globals';
+import { AuthError } from '../../src/errors.js';
+import { Session, type EventOutput, type SessionOptions, type SessionReporter } from '../../src/session/session.js';
+import type { Connection, Driver, DriverHooks, TailEvent } from '../../src/types.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+class FakeConn implements Connection {
+  closed = false;
+  paused = false;
+  terminated: string | undefined;
+  constructor(private readonly hooks: DriverHooks) {}
+  close(): void {
+    this.closed = true;
+    this.hooks.closed({ recovery: 'done', reason: 'closed by evtail' });
+  }
+  terminate(reason: string): void {
+    this.terminated = reason;
+    this.hooks.closed({ recovery: 'retry', reason });
+  }
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
+}
+
+class FakeDriver implements Driver {
+  readonly provider = 'fake';
+  hooks: DriverHooks[] = [];
+  conns: FakeConn[] = [];
+  connect(hooks: DriverHooks): Connection {
+    this.hooks.push(hooks);
+    const c = new FakeConn(hooks);
+    this.conns.push(c);
+    return c;
+  }
+  get last(): DriverHooks {
+    return this.hooks[this.hooks.length - 1]!;
+  }
+}
+
+const ev = (n: number): TailEvent => ({ time: new Date(0).toISOString(), provider: 'fake', type: 't', id: String(n), data: { n } });
+
+function setup(over: Partial<SessionOptions> = {}) {
+  const clock = new FakeClock();
+  const driver = new FakeDriver();
+  const written: TailEvent[] = [];
+  let full = false;
+  let drainCb: (() => void) | undefined;
+  const output: EventOutput = {
+    write: (e) => {
+      written.push(e);
+      return !full;
+    },
+    undecodable: () => true,
+    onDrain: (cb) => (drainCb = cb),
+  };
+  const log: string[] = [];
+  const reporter: SessionReporter = {
+    status: (m) => log.push(`status ${m}`),
+    ready: (m) => log.push(`ready ${m}`),
+    warn: (m) => log.push(`warn ${m}`),
+    debug: () => undefined,
+    frame: () => undefined,
+  };
+  const session = new Session({ driver, output, reporter, clock, reconnect: true, maxRetries: 3, backoff: { random: () => 0.999 }, ...over });
+  const done = session.run();
+  return {
+    clock,
+    driver,
+    written,
+    log,
+    session,
+    done,
+    setFull: (v: boolean) => (full = v),
+    drain: () => drainCb?.(),
+  };
+}
+
+describe('Session', () => {
+  test('events pass through; --max-events ends with 0 and closes the link', async () => {
+    const s = setup({ maxEvents: 2 });
+    s.driver.last.open();
+    s.driver.last.ready();
+    s.driver.last.event(ev(1));
+    s.driver.last.event(ev(2));
+    s.driver.last.event(ev(3));
+    const r = await s.done;
+    expect(r.code).toBe(0);
+    expect(s.written.map((e) => e.id)).toEqual(['1', '2']);
+    expect(s.driver.conns[0]!.closed).toBe(true);
+  });
+
+  test('a retry verdict reconnects after the backoff; the budget runs out with exit 5', async () => {
+    const s = setup({ maxRetries: 2 });
+    s.driver.last.closed({ recovery: 'retry', reason: 'connection refused' });
+    expect(s.driver.hooks).toHaveLength(1);
+    s.clock.advance(499);
+    expect(s.driver.hooks).toHaveLength(2);
+    s.driver.last.closed({ recovery: 'retry', reason: 'connection refused' });
+    s.clock.advance(999);
+    expect(s.driver.hooks).toHaveLength(3);
+    s.driver.last.closed({ recovery: 'retry', reason: 'connection refused' });
+    const r = await s.done;
+    expect(r.code).toBe(5);
+    expect(r.error?.message).toMatch(/gave up after 2 reconnect attempts: connection refused/);
+    expect(s.log).toContain('status reconnecting in 499ms: connection refused');
+  });
+
+  test('auth refusal is fatal: exit 3, never retried', async () => {
+    const s = setup();
+    s.driver.last.closed({ recovery: 'fatal', error: new AuthError('bad token') });
+    const r = await s.done;
+    expect(r.code).toBe(3);
+    s.clock.advance(60_000);
+    expect(s.driver.hooks).toHaveLength(1);
+  });
+
+  test('--no-reconnect: a drop is exit 5', async () => {
+    const s = setup({ reconnect: false });
+    s.driver.last.ready();
+    s.driver.last.closed({ recovery: 'retry', reason: 'closed with code 1006' });
+    const r = await s.done;
+    expect(r.code).toBe(5);
+    expect(r.error?.message).toBe('connection lost: closed with code 1006');
+  });
+
+  test('a done verdict (normal closure) ends with 0', async () => {
+    const s = setup();
+    s.driver.last.closed({ recovery: 'done', reason: 'closed with code 1000' });
+    expect((await s.done).code).toBe(0);
+  });
+
+  test('a healthy connection resets the backoff and the retry budget', async () => {
+    const s = setup({ maxRetries: 1, healthyAfterMs: 5000 });
+    for (let i = 0; i < 4; i++) {
+      s.driver.last.ready();
+      s.clock.advance(5000);
+      s.driver.last.closed({ recovery: 'retry', reason: 'drop' });
+      s.clock.advance(499); // first-retry delay every time: the backoff was reset
+    }
+    expect(s.driver.hooks).toHaveLength(5);
+    expect(s.session.isFinished).toBe(false);
+  });
+
+  test('--retry-window: only attempts inside the window count', async () => {
+    const s = setup({ maxRetries: 2, retryWindowMs: 10_000, backoff: { random: () => 0, capMs: 1 } });
+    for (let i = 0; i < 6; i++) {
+      s.driver.last.closed({ recovery: 'retry', reason: 'drop' });
+      s.clock.advance(6000);
+    }
+    expect(s.session.isFinished).toBe(false);
+  });
+
+  test('a dead link (missed heartbeat) terminates and reconnects', async () => {
+    const s = setup();
+    s.driver.last.ready();
+    let beats = 0;
+    s.driver.last.heartbeat({ mode: 'beat', intervalMs: 1000, send: () => void beats++ });
+    s.clock.advance(2000);
+    expect(s.driver.conns[0]!.terminated).toBe('dead link: no heartbeat answer within 1000 ms');
+    expect(s.log.some((l) => l.startsWith('status reconnecting in') && l.includes('dead link'))).toBe(true);
+    s.clock.advance(500);
+    expect(s.driver.hooks).toHaveLength(2);
+    expect(beats).toBe(1);
+  });
+
+  test('backpressure pauses the link until drain, and the watchdog does not judge meanwhile', async () => {
+    const s = setup();
+    s.driver.last.ready();
+    s.driver.last.heartbeat({ mode: 'beat', intervalMs: 1000, send: () => undefined });
+    s.setFull(true);
+    s.driver.last.event(ev(1));
+    expect(s.driver.conns[0]!.paused).toBe(true);
+    s.clock.advance(10_000);
+    expect(s.driver.conns[0]!.terminated).toBeUndefined();
+    s.setFull(false);
+    s.drain();
+    expect(s.driver.conns[0]!.paused).toBe(false);
+  });
+
+  test('callbacks from an old connection are ignored', async () => {
+    const s = setup();
+    const old = s.driver.last;
+    old.closed({ recovery: 'retry', reason: 'drop' });
+    s.clock.advance(500);
+    old.event(ev(99));
+    old.closed({ recovery: 'fatal', error: new AuthError('stale') });
+    expect(s.written).toEqual([]);
+    expect(s.session.isFinished).toBe(false);
+  });
+
+  test('--timeout ends with 4; --idle-timeout ends with 4 after silence only', async () => {
+    const t = setup({ timeoutMs: 1000 });
+    t.clock.advance(1000);
+    expect((await t.done).code).toBe(4);
+    const i = setup({ idleTimeoutMs: 1000 });
+    i.driver.last.ready();
+    i.clock.advance(900);
+    i.driver.last.event(ev(1));
+    i.clock.advance(900);
+    expect(i.session.isFinished).toBe(false);
+    i.clock.advance(100);
+    const r = await i.done;
+    expect(r.code).toBe(4);
+    expect(r.error?.message).toMatch(/no event arrived for 1s/);
+  });
+
+  test('a retry that asks for a delay (Retry-After) waits at least that long', async () => {
+    const s = setup({ backoff: { random: () => 0 } });
+    s.driver.last.closed({ recovery: 'retry', reason: 'HTTP 429', delayMs: 3000 });
+    s.clock.advance(2999);
+    expect(s.driver.hooks).toHaveLength(1);
+    s.clock.advance(1);
+    expect(s.driver.hooks).toHaveLength(2);
+  });
+
+  test('stats count events, reconnects and time connected', async () => {
+    const s = setup({ maxEvents: 2 });
+    s.driver.last.ready();
+    s.clock.advance(1000);
+    s.driver.last.event(ev(1));
+    s.driver.last.closed({ recovery: 'retry', reason: 'drop' });
+    s.clock.advance(499);
+    s.driver.last.ready();
+    s.clock.advance(500);
+    s.driver.last.event(ev(2));
+    const r = await s.done;
+    expect(r.stats).toMatchObject({ eventsSeen: 2, eventsPrinted: 2, reconnects: 1, connectedMs: 1500, gapMs: 499 });
+  });
+});
