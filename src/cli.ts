@@ -82,7 +82,15 @@ function typedValues(cmd: Command, keys: KeyMap): Record<string, unknown> {
 
 function examplesText(spec: ProviderSpec, extra = ''): string {
   const lines = spec.examples.map((e) => `  $ ${e}`).join('\n');
-  return `\nExamples:\n${lines}${extra}\n\n${EXIT_CODES}\n`;
+  const p = `evtail ${spec.name} …`;
+  const smoke = [
+    `${p} --type 'order_*' --type 'channel.*'          # keep matching types (globs)`,
+    `${p} --match 'data.amount>10' --match 'topic~tips'  # keep events where every expression holds`,
+    `${p} --until type=order_created --timeout 60s      # exit 0 when it comes, 4 if it does not`,
+    `${p} --idle-timeout 5m                             # exit 4 after 5 minutes without an event`,
+    `${p} --stats --meta -o ndjson | jq -c .           # a summary at exit; evtail.* records where gaps are`,
+  ].map((e) => `  $ ${e}`).join('\n');
+  return `\nExamples:\n${lines}${extra}\n\nSmoke checks and filters (expressions: <path><op><value>, op = != ~ > < >= <=):\n${smoke}\n\n${EXIT_CODES}\n`;
 }
 
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {

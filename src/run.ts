@@ -5,12 +5,15 @@ import { ExitCode, type EvtailError, type ExitCodeValue } from './errors.js';
 import { colourLevel } from './output/colour.js';
 import { createOutput, defaultFormat, type Format } from './output/printer.js';
 import { Sink } from './output/sink.js';
+import { metaObserver } from './output/meta.js';
+import { formatStats } from './output/stats.js';
 import { StatusReporter } from './output/status.js';
+import { buildFilter, buildUntil } from './filter/index.js';
 import type { CommonOptions, ProviderModule, ProviderSpec } from './providers/spec.js';
 import { Redactor } from './redact.js';
 import { Session, type SessionObserver, type SessionResult } from './session/session.js';
 import { defaultTransport, type TransportOptions } from './transport/ws-transport.js';
-import { systemClock, type TailEvent } from './types.js';
+import { systemClock } from './types.js';
 
 export interface TailPlan {
   spec: ProviderSpec;
@@ -18,11 +21,9 @@ export interface TailPlan {
   common: CommonOptions;
   options: Record<string, unknown>;
   secrets: string[];
-  /** Extra session observers (demo, record, meta...). */
+  /** Extra session observers (record...). */
   observers?: SessionObserver[];
   transport?: Partial<TransportOptions>;
-  filter?: (ev: TailEvent) => boolean;
-  until?: (ev: TailEvent) => boolean;
 }
 
 export interface Io {
@@ -35,6 +36,10 @@ const signalNumbers: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 
 
 export async function runTail(plan: TailPlan, io: Io): Promise<number> {
   const { common, module } = plan;
+  const startedAt = Date.now();
+  // Parse the filter language first: a bad expression is exit 2 before any connection.
+  const filter = buildFilter(common);
+  const until = buildUntil(common);
   const redactor = new Redactor([...plan.secrets, ...(module.extraSecrets?.(plan.options) ?? [])]);
   const reporter = new StatusReporter({
     quiet: common.quiet,
@@ -52,6 +57,8 @@ export async function runTail(plan: TailPlan, io: Io): Promise<number> {
   });
   const transport: TransportOptions = { ...defaultTransport, maxPayload: common.maxFrameSize, ...plan.transport };
   const driver = module.createDriver({ common, options: plan.options, transport, clock: systemClock });
+  const observers = [...(plan.observers ?? [])];
+  if (common.meta) observers.push(metaObserver(plan.spec.name, output));
   const session = new Session({
     driver,
     output,
@@ -62,10 +69,11 @@ export async function runTail(plan: TailPlan, io: Io): Promise<number> {
     retryWindowMs: common.retryWindow,
     maxEvents: common.maxEvents,
     timeoutMs: common.timeout,
-    filter: plan.filter,
-    until: plan.until,
-    observers: plan.observers,
-    wantFrames: common.verbose || (plan.observers ?? []).some((o) => o.frame),
+    filter,
+    until,
+    idleTimeoutMs: common.idleTimeout,
+    observers,
+    wantFrames: common.verbose || observers.some((o) => o.frame),
   });
 
   let signalled: string | undefined;
@@ -87,6 +95,7 @@ export async function runTail(plan: TailPlan, io: Io): Promise<number> {
   reporter.stop();
   await sink.flush();
   report(result, reporter, common);
+  if (common.stats) io.stderr.write(formatStats(result, Date.now() - startedAt, format === 'ndjson', redactor) + '\n');
   return result.code;
 }
 

@@ -14,5 +14,11 @@ export const commonOptions: OptionSpec[] = [
   { key: 'color', flags: '--color', negatable: true, kind: 'boolean', description: 'force colour on (--color) or off (--no-color) in pretty output; NO_COLOR and FORCE_COLOR are honoured' },
   { key: 'quiet', flags: '-q, --quiet', kind: 'boolean', default: false, description: 'only errors on stderr' },
   { key: 'verbose', flags: '-v, --verbose', kind: 'boolean', default: false, description: 'show every frame on stderr (secrets shown as ***)' },
+  { key: 'type', flags: '--type <glob...>', kind: 'list', description: "keep events whose type matches a glob (repeatable): --type 'twitter.post.*' --type 'order_*'" },
+  { key: 'match', flags: '--match <expr...>', kind: 'list', description: 'keep events where every expression holds: <path><op><value>, op = != ~ > < >= <=; e.g. --match data.amount>10 --match topic~tips' },
+  { key: 'until', flags: '--until <expr...>', kind: 'list', description: 'exit 0 at the first event that matches (it is printed); same syntax as --match, e.g. --until type=order_created' },
+  { key: 'idleTimeout', flags: '--idle-timeout <duration>', kind: 'duration', min: 1, description: 'exit 4 when no event has arrived for this long, e.g. --idle-timeout 5m' },
+  { key: 'stats', flags: '--stats', kind: 'boolean', default: false, description: 'at exit, a summary on stderr (events, bytes, reconnects, time connected, gaps, exit reason); JSON with --format ndjson' },
+  { key: 'meta', flags: '--meta', kind: 'boolean', default: false, description: 'add evtail.connected, evtail.reconnecting and evtail.gap records to the stream, so a consumer sees where events may be missing' },
   { key: 'maxFrameSize', flags: '--max-frame-size <size>', kind: 'size', default: 16 * 1024 * 1024, min: 1, description: 'largest frame accepted (e.g. 16MiB, 512KiB)' },
 ];

@@ -20,6 +20,7 @@ export interface CommonMockSettings {
   malformedAfter?: number;
   silentAfter?: number;
   faulty?: number;
+  downFor?: number;
 }
 
 export function commonMockSettings(o: Record<string, unknown>): CommonMockSettings {
@@ -36,6 +37,7 @@ export function commonMockSettings(o: Record<string, unknown>): CommonMockSettin
     malformedAfter: num('malformedAfter'),
     silentAfter: num('silentAfter'),
     faulty: num('faulty'),
+    downFor: num('downFor'),
   };
 }
 
@@ -43,11 +45,23 @@ export interface MockWsServer {
   wss: WebSocketServer;
   port: number;
   url: string;
+  /** Simulate an outage: refuse upgrades with HTTP 503 for ms milliseconds (the --down-for knob). */
+  goDown(ms: number): void;
   close(): Promise<void>;
 }
 
+type VerifyCb = (ok: boolean, code?: number, message?: string) => void;
+type Verify = (info: { origin: string; secure: boolean; req: IncomingMessage }, cb: VerifyCb) => void;
+
 export async function listen(host: string, port: number, options: Omit<ServerOptions, 'port' | 'host' | 'server' | 'noServer'> = {}, path = ''): Promise<MockWsServer> {
-  const wss = new WebSocketServer({ host, port, ...options });
+  let downUntil = 0;
+  const inner = options.verifyClient as Verify | undefined;
+  const verifyClient: Verify = (info, cb) => {
+    if (Date.now() < downUntil) return cb(false, 503, 'Service Unavailable');
+    if (inner) return inner(info, cb);
+    cb(true);
+  };
+  const wss = new WebSocketServer({ host, port, ...options, verifyClient });
   await once(wss, 'listening');
   const addr = wss.address();
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;
@@ -56,6 +70,9 @@ export async function listen(host: string, port: number, options: Omit<ServerOpt
     wss,
     port: actualPort,
     url: `ws://${shownHost}:${actualPort}${path}`,
+    goDown: (ms) => {
+      downUntil = Date.now() + ms;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();

@@ -81,6 +81,12 @@ export interface CommonOptions {
   quiet: boolean;
   verbose: boolean;
   maxFrameSize: number;
+  type?: string[];
+  match?: string[];
+  until?: string[];
+  idleTimeout?: number;
+  stats?: boolean;
+  meta?: boolean;
   [key: string]: unknown;
 }
 

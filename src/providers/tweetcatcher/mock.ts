@@ -152,6 +152,7 @@ export class TweetCatcherMock extends EventEmitter implements MockServer {
           return;
         }
         loggedIn = true;
+        this.emit('ready', index);
         lastBeat = Date.now();
         ws.send('{"op":4}');
         if (s.count === 0) return; // --count 0: a link that never carries an event
@@ -177,9 +178,13 @@ export class TweetCatcherMock extends EventEmitter implements MockServer {
           goSilent();
           return false;
         case 'drop':
+          if (this.settings.downFor) this.server.goDown(this.settings.downFor);
+          this.emit('fault', 'drop');
           ws.terminate();
           return false;
         case 'close':
+          if (this.settings.downFor) this.server.goDown(this.settings.downFor);
+          this.emit('fault', 'close');
           ws.close(this.settings.closeCode, this.settings.closeReason ?? 'mock fault');
           return false;
         case 'done':
