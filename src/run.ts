@@ -1,7 +1,9 @@
 /**
  * Wire one tail: options → driver → session → printer → stdout. Owns the signal handlers and the final flush.
  */
-import { ExitCode, type EvtailError, type ExitCodeValue } from './errors.js';
+import { readFile } from 'node:fs/promises';
+import { ExitCode, UsageError, type EvtailError, type ExitCodeValue } from './errors.js';
+import { proxyAgentFactory } from './transport/proxy.js';
 import { colourLevel } from './output/colour.js';
 import { createOutput, defaultFormat, type Format } from './output/printer.js';
 import { Sink } from './output/sink.js';
@@ -55,7 +57,7 @@ export async function runTail(plan: TailPlan, io: Io): Promise<number> {
     summarize: module.summarize,
     colourLevel: colourLevel(common.color, io.env, Boolean(io.stdout.isTTY)),
   });
-  const transport: TransportOptions = { ...defaultTransport, maxPayload: common.maxFrameSize, ...plan.transport };
+  const transport: TransportOptions = { ...defaultTransport, maxPayload: common.maxFrameSize, ...(await tlsAndProxy(common, io)), ...plan.transport };
   const driver = module.createDriver({ common, options: plan.options, transport, clock: systemClock });
   const observers = [...(plan.observers ?? [])];
   if (common.meta) observers.push(metaObserver(plan.spec.name, output));
@@ -97,6 +99,24 @@ export async function runTail(plan: TailPlan, io: Io): Promise<number> {
   report(result, reporter, common);
   if (common.stats) io.stderr.write(formatStats(result, Date.now() - startedAt, format === 'ndjson', redactor) + '\n');
   return result.code;
+}
+
+async function tlsAndProxy(common: CommonOptions, io: Io): Promise<Partial<TransportOptions>> {
+  const out: Partial<TransportOptions> = {};
+  if (common.ca) {
+    try {
+      out.ca = await readFile(common.ca);
+    } catch (err) {
+      throw new UsageError(`--ca: cannot read ${common.ca} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  if (common.insecure) {
+    out.insecure = true;
+    io.stderr.write('evtail: warning: --insecure: TLS certificates are not verified; anyone on the network path can read and change this stream\n');
+  }
+  if (common.proxy && !/^https?:\/\//.test(common.proxy)) throw new UsageError(`--proxy: expected an http:// or https:// URL, got "${common.proxy}"`);
+  out.agentFor = await proxyAgentFactory(io.env, common.proxy);
+  return out;
 }
 
 function report(result: SessionResult, reporter: StatusReporter, common: CommonOptions): void {

@@ -21,6 +21,11 @@ export interface CommonMockSettings {
   silentAfter?: number;
   faulty?: number;
   downFor?: number;
+  binaryAfter?: number;
+  emptyAfter?: number;
+  oversizedAfter?: number;
+  oversizedBytes: number;
+  tls?: MockTls;
 }
 
 export function commonMockSettings(o: Record<string, unknown>): CommonMockSettings {
@@ -38,6 +43,11 @@ export function commonMockSettings(o: Record<string, unknown>): CommonMockSettin
     silentAfter: num('silentAfter'),
     faulty: num('faulty'),
     downFor: num('downFor'),
+    binaryAfter: num('binaryAfter'),
+    emptyAfter: num('emptyAfter'),
+    oversizedAfter: num('oversizedAfter'),
+    oversizedBytes: num('oversizedBytes') ?? 17 * 1024 * 1024,
+    tls: o.tls as MockTls | undefined,
   };
 }
 
@@ -53,7 +63,13 @@ export interface MockWsServer {
 type VerifyCb = (ok: boolean, code?: number, message?: string) => void;
 type Verify = (info: { origin: string; secure: boolean; req: IncomingMessage }, cb: VerifyCb) => void;
 
-export async function listen(host: string, port: number, options: Omit<ServerOptions, 'port' | 'host' | 'server' | 'noServer'> = {}, path = ''): Promise<MockWsServer> {
+/** TLS material for a wss:// mock (tests of --ca and --insecure). */
+export interface MockTls {
+  key: string | Buffer;
+  cert: string | Buffer;
+}
+
+export async function listen(host: string, port: number, options: Omit<ServerOptions, 'port' | 'host' | 'server' | 'noServer'> = {}, path = '', tls?: MockTls): Promise<MockWsServer> {
   let downUntil = 0;
   const inner = options.verifyClient as Verify | undefined;
   const verifyClient: Verify = (info, cb) => {
@@ -61,22 +77,36 @@ export async function listen(host: string, port: number, options: Omit<ServerOpt
     if (inner) return inner(info, cb);
     cb(true);
   };
-  const wss = new WebSocketServer({ host, port, ...options, verifyClient });
-  await once(wss, 'listening');
-  const addr = wss.address();
+  let wss: WebSocketServer;
+  let https: import('node:https').Server | undefined;
+  if (tls) {
+    const { createServer } = await import('node:https');
+    https = createServer({ key: tls.key, cert: tls.cert });
+    wss = new WebSocketServer({ ...options, server: https, verifyClient });
+    https.listen(port, host);
+    await once(https, 'listening');
+  } else {
+    wss = new WebSocketServer({ host, port, ...options, verifyClient });
+    await once(wss, 'listening');
+  }
+  const addr = https ? https.address() : wss.address();
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     wss,
     port: actualPort,
-    url: `ws://${shownHost}:${actualPort}${path}`,
+    url: `${tls ? 'wss' : 'ws'}://${shownHost}:${actualPort}${path}`,
     goDown: (ms) => {
       downUntil = Date.now() + ms;
     },
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();
-        wss.close(() => resolve());
+        wss.close(() => {
+          if (!https) return resolve();
+          https.closeAllConnections();
+          https.close(() => resolve());
+        });
       }),
   };
 }
@@ -87,13 +117,16 @@ export interface FaultPlan {
   settings: CommonMockSettings;
 }
 
-export type FaultAction = 'none' | 'drop' | 'close' | 'malformed' | 'silent' | 'done';
+export type FaultAction = 'none' | 'drop' | 'close' | 'malformed' | 'binary' | 'empty' | 'oversized' | 'silent' | 'done';
 
 export function faultAfter(plan: FaultPlan, sentOnThisConnection: number): FaultAction[] {
   const s = plan.settings;
   const actions: FaultAction[] = [];
   if (plan.active) {
     if (s.malformedAfter !== undefined && sentOnThisConnection === s.malformedAfter) actions.push('malformed');
+    if (s.binaryAfter !== undefined && sentOnThisConnection === s.binaryAfter) actions.push('binary');
+    if (s.emptyAfter !== undefined && sentOnThisConnection === s.emptyAfter) actions.push('empty');
+    if (s.oversizedAfter !== undefined && sentOnThisConnection === s.oversizedAfter) actions.push('oversized');
     if (s.silentAfter !== undefined && sentOnThisConnection === s.silentAfter) actions.push('silent');
     if (s.dropAfter !== undefined && sentOnThisConnection === s.dropAfter) actions.push('drop');
     if (s.closeAfter !== undefined && sentOnThisConnection === s.closeAfter) actions.push('close');

@@ -13,6 +13,10 @@ export const commonMockOptions: OptionSpec[] = [
   { key: 'closeReason', flags: '--close-reason <text>', kind: 'string', env: false, description: 'close reason for --close-after' },
   { key: 'malformedAfter', flags: '--malformed-after <n>', kind: 'int', min: 0, env: false, description: 'fault: send one malformed frame after n events' },
   { key: 'silentAfter', flags: '--silent-after <n>', kind: 'int', min: 0, env: false, description: 'fault: stop answering heartbeats (and stop sending) after n events' },
+  { key: 'binaryAfter', flags: '--binary-after <n>', kind: 'int', min: 0, env: false, description: 'fault: send one binary frame after n events' },
+  { key: 'emptyAfter', flags: '--empty-after <n>', kind: 'int', min: 0, env: false, description: 'fault: send one empty frame after n events' },
+  { key: 'oversizedAfter', flags: '--oversized-after <n>', kind: 'int', min: 0, env: false, description: 'fault: send one oversized event frame (--oversized-bytes) after n events' },
+  { key: 'oversizedBytes', flags: '--oversized-bytes <n>', kind: 'int', min: 1, default: 17 * 1024 * 1024, env: false, description: 'size of the oversized frame (default 17 MiB, over the 16 MiB default limit)' },
   { key: 'downFor', flags: '--down-for <ms>', kind: 'int', min: 0, env: false, description: 'fault: after a drop or close fault, refuse connections (HTTP 503) for ms milliseconds' },
   { key: 'faulty', flags: '--faulty <n>', kind: 'int', min: 0, env: false, description: 'apply the faults to the first n connections only (default: all)' },
 ];

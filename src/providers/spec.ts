@@ -87,6 +87,9 @@ export interface CommonOptions {
   idleTimeout?: number;
   stats?: boolean;
   meta?: boolean;
+  ca?: string;
+  insecure?: boolean;
+  proxy?: string;
   [key: string]: unknown;
 }
 

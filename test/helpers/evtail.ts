@@ -27,7 +27,8 @@ export interface Exit {
 /** A clean environment: no CI spinner logic, no colour, no inherited EVTAIL_* settings. */
 export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('EVTAIL_') && k !== 'FORCE_COLOR' && k !== 'NO_COLOR') env[k] = v;
+  const drop = /^(EVTAIL_.*|FORCE_COLOR|NO_COLOR|(https?|all|no)_proxy)$/i;
+  for (const [k, v] of Object.entries(process.env)) if (!drop.test(k)) env[k] = v;
   return { ...env, ...extra };
 }
 

@@ -57,7 +57,7 @@ export class TweetCatcherMock extends EventEmitter implements MockServer {
   }
 
   async start(): Promise<this> {
-    this.server = await listen(this.settings.host, this.settings.port, {}, '/websocket');
+    this.server = await listen(this.settings.host, this.settings.port, {}, '/websocket', this.settings.tls);
     this.server.wss.on('connection', (ws) => this.onConnection(ws));
     return this;
   }
@@ -173,6 +173,16 @@ export class TweetCatcherMock extends EventEmitter implements MockServer {
       switch (action) {
         case 'malformed':
           ws.send('{"op":0,"d":{"event_id":');
+          break;
+        case 'binary':
+          ws.send(Buffer.from([0xde, 0xad, 0xbe, 0xef]), { binary: true });
+          break;
+        case 'empty':
+          ws.send('');
+          break;
+        case 'oversized':
+          // A well-formed event, just too big: its number is taken, so the client sees a gap it can explain.
+          ws.send(JSON.stringify({ op: 0, d: { ...this.makeEvent(), padding: 'x'.repeat(this.settings.oversizedBytes) } }));
           break;
         case 'silent':
           goSilent();
