@@ -147,15 +147,17 @@ function buildProgram(io: CliIo, setCode: (c: number) => void): Command {
   for (const spec of providers) {
     const keys: KeyMap = new Map();
     const cmd = program
-      .command(spec.name)
+      .command(spec.urlArgument ? `${spec.name} <url>` : spec.name)
       .summary(spec.summary)
-      .description(`${spec.summary}\nEndpoint: ${spec.defaultUrl ?? '(none: pass --url)'}`);
-    addOptions(cmd, commonOptions, keys);
+      .description(`${spec.summary}\nEndpoint: ${spec.urlArgument ? 'the <url> argument (ws:// or wss://)' : spec.defaultUrl ?? '(none: pass --url)'}`);
+    addOptions(cmd, spec.urlArgument ? commonOptions.filter((o) => o.key !== 'url') : commonOptions, keys);
     addOptions(cmd, spec.options, keys);
     cmd.addHelpText('after', examplesText(spec));
-    cmd.action(async () => {
+    cmd.action(async (...args: unknown[]) => {
+      const values = typedValues(cmd, keys);
+      if (spec.urlArgument) values.url = args[0];
       const { runProviderCommand } = await import('./commands/tail.js');
-      setCode(await runProviderCommand(spec, typedValues(cmd, keys), io));
+      setCode(await runProviderCommand(spec, values, io));
     });
   }
 
@@ -163,7 +165,7 @@ function buildProgram(io: CliIo, setCode: (c: number) => void): Command {
     .command('demo')
     .summary('tail a local mock of a provider: no account needed (default: tweetcatcher)')
     .description('Start a provider\'s mock on 127.0.0.1 and tail it, with every output option. No account, no network.');
-  for (const spec of providers) {
+  for (const spec of providers.filter((p) => !p.noMock)) {
     const keys: KeyMap = new Map();
     const demoCommon = commonOptions.filter((o) => !['url', 'profile', 'config'].includes(o.key));
     const secretless = spec.options.filter((o) => !o.secret && !o.key.endsWith('File'));
@@ -183,7 +185,7 @@ function buildProgram(io: CliIo, setCode: (c: number) => void): Command {
     .command('mock')
     .summary("run a provider's mock server for local development (fault knobs included)")
     .description('Run a protocol-faithful mock of a provider on loopback, for your own client or for evtail. Stop with Ctrl-C.');
-  for (const spec of providers) {
+  for (const spec of providers.filter((p) => !p.noMock)) {
     const keys: KeyMap = new Map();
     const sub = mock.command(spec.name).summary(`mock ${spec.name} server`).description(`A ${spec.name} server speaking the published protocol, with fault knobs.`);
     addOptions(sub, spec.mockOptions, keys);

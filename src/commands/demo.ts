@@ -20,7 +20,9 @@ export async function runDemoCommand(spec: ProviderSpec, cli: Record<string, unk
   try {
     if (!resolved.common.quiet) io.stderr.write(`evtail: demo: ${spec.name} mock listening on ${mock.url}\n`);
     const common = { ...resolved.common, url: mock.url };
-    const options = { ...resolved.options, ...mock.demoOptions };
+    // The mock's credentials, unless the user typed that option (e.g. --origin to see a refusal).
+    const typed = Object.fromEntries(Object.keys(cli).filter((k) => k in resolved.options).map((k) => [k, resolved.options[k]]));
+    const options = { ...resolved.options, ...mock.demoOptions, ...typed };
     const secrets = spec.options.filter((o) => o.secret && typeof options[o.key] === 'string').map((o) => options[o.key] as string);
     return await runTail({ spec, module, common, options, secrets }, io);
   } finally {

@@ -64,6 +64,10 @@ export interface ProviderSpec {
   mockOptions: OptionSpec[];
   /** Example command lines for --help. */
   examples: string[];
+  /** Takes the endpoint as a positional argument (`evtail ws <url>`), which sets --url. */
+  urlArgument?: boolean;
+  /** Not a demo/mock-able provider (generic clients have no mock of their own). */
+  noMock?: boolean;
   /** Options that must be present (after all sources), with the hint for each. */
   required?: { key: string; hint: string }[];
   load(): Promise<ProviderModule>;
