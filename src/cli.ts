@@ -2,12 +2,12 @@
  * The command line: one subcommand per provider, plus demo, mock (and later replay, ws, socketcluster).
  * Everything heavy (drivers, ws, ora, chalk) is imported only once a command runs, so --help stays fast.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { commonOptions } from './config/common-options.js';
 import { EvtailError, ExitCode, UsageError } from './errors.js';
 import { providers, findProvider } from './providers/registry.js';
 import type { OptionSpec, ProviderSpec } from './providers/spec.js';
+import { version } from './version.js';
 
 export interface CliIo {
   stdout: NodeJS.WriteStream;
@@ -19,13 +19,6 @@ export interface CliIo {
 
 const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
 
-function version(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-}
 
 const EXIT_CODES = `Exit codes:
   0  done: --max-events reached, --until matched, or the stream ended normally
@@ -195,6 +188,21 @@ function buildProgram(io: CliIo, setCode: (c: number) => void): Command {
       setCode(await runMockCommand(spec, typedValues(sub, keys), io));
     });
   }
+  const replayKeys: KeyMap = new Map();
+  const replay = program
+    .command('replay <file>')
+    .summary('replay a --record file through the same decoders, filters and printers')
+    .description('Replay a file written by --record: the frames go through the provider\'s decoder, the filters and the printers of a live run.\nTiming follows the recording (--speed to change it); events keep the time they were recorded.');
+  const replayCommon = commonOptions.filter((o) => !['url', 'reconnect', 'maxRetries', 'retryWindow', 'record', 'ca', 'insecure', 'proxy', 'maxFrameSize'].includes(o.key));
+  addOptions(replay, replayCommon, replayKeys);
+  replay.addOption(new Option('--speed <factor>', 'replay speed relative to the recording (default 1; 2 = twice as fast)'));
+  replay.addOption(new Option('--as-fast-as-possible', 'no waiting between frames'));
+  replay.addHelpText('after', `\nExamples:\n  $ evtail tweetcatcher --token-file t --record tc.ndjson -n 100\n  $ evtail replay tc.ndjson --as-fast-as-possible -o ndjson | jq -c .type\n  $ evtail replay tc.ndjson --speed 10 --type 'twitter.post.*'\n`);
+  replay.action(async (file: string) => {
+    const { runReplayCommand } = await import('./commands/replay.js');
+    const o = replay.opts();
+    setCode(await runReplayCommand(file, typedValues(replay, replayKeys), o.speed as string | undefined, o.asFastAsPossible === true, io));
+  });
   return program;
 }
 

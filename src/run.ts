@@ -8,6 +8,8 @@ import { colourLevel } from './output/colour.js';
 import { createOutput, defaultFormat, type Format } from './output/printer.js';
 import { Sink } from './output/sink.js';
 import { metaObserver } from './output/meta.js';
+import { Recorder } from './output/recorder.js';
+import { version } from './version.js';
 import { formatStats } from './output/stats.js';
 import { StatusReporter } from './output/status.js';
 import { buildFilter, buildUntil } from './filter/index.js';
@@ -61,6 +63,8 @@ export async function runTail(plan: TailPlan, io: Io): Promise<number> {
   const driver = module.createDriver({ common, options: plan.options, transport, clock: systemClock });
   const observers = [...(plan.observers ?? [])];
   if (common.meta) observers.push(metaObserver(plan.spec.name, output));
+  const recorder = common.record ? await Recorder.open(common.record, plan.spec.name, redactor, { url: common.url ?? plan.spec.defaultUrl, version: version() }) : undefined;
+  if (recorder) observers.push(recorder);
   const session = new Session({
     driver,
     output,
@@ -95,6 +99,8 @@ export async function runTail(plan: TailPlan, io: Io): Promise<number> {
     for (const s of signals) process.off(s, onSignal);
   }
   reporter.stop();
+  const recordError = await recorder?.close();
+  if (recordError) reporter.warn(`--record: writing ${common.record} failed: ${recordError.message}`);
   await sink.flush();
   report(result, reporter, common);
   if (common.stats) io.stderr.write(formatStats(result, Date.now() - startedAt, format === 'ndjson', redactor) + '\n');

@@ -41,7 +41,22 @@ export interface DriverContext {
   clock: Clock;
 }
 
+/** What one recorded frame means, for `evtail replay`. */
+export type DecodeResult =
+  | { kind: 'events'; events: TailEvent[] }
+  /** Protocol traffic that is not an event (hello, ack, pong, subscribe response). */
+  | { kind: 'control' }
+  | { kind: 'invalid'; reason: string };
+
+/**
+ * Decodes a recording frame by frame, in order, both directions (some protocols need to see what was sent, e.g.
+ * the urn a registration returned). `time` is when the frame was recorded: it becomes the event's time.
+ */
+export type FrameDecoder = (dir: 'in' | 'out', frame: string, time: string) => DecodeResult;
+
 export interface ProviderModule {
+  /** A fresh decoder for `evtail replay`: the same decoding the driver does live. */
+  createDecoder?(options: Record<string, unknown>): FrameDecoder;
   createDriver(ctx: DriverContext): Driver;
   /** Start the provider's mock on host:port (port 0 = any). */
   startMock(options: Record<string, unknown>): Promise<MockServer>;
@@ -94,6 +109,7 @@ export interface CommonOptions {
   ca?: string;
   insecure?: boolean;
   proxy?: string;
+  record?: string;
   [key: string]: unknown;
 }
 

@@ -2,6 +2,7 @@
  * Tweet Catcher wire types and decoding (protocols.md §1). Pure functions: the driver, replay and the tests use them.
  */
 import type { TailEvent } from '../../types.js';
+import type { DecodeResult, FrameDecoder } from '../spec.js';
 
 export const Op = { event: 0, heartbeat: 1, login: 2, disconnect: 3, ready: 4, hello: 10, heartbeatAck: 11 } as const;
 
@@ -92,4 +93,17 @@ export function summarize(ev: TailEvent): string {
   if (/follow/i.test(ev.type) && typeof target === 'string') return `${who} followed @${target}`;
   if (who) return `${who}`;
   return '';
+}
+
+/** One received frame → what it means (the driver's decoding, for replay). */
+export function decodeFrame(text: string, time: string): DecodeResult {
+  const parsed = parseFrame(text);
+  if (!parsed.ok) return { kind: 'invalid', reason: parsed.reason };
+  if (parsed.frame.op !== Op.event) return { kind: 'control' };
+  const ev = toEvent((parsed.frame as { d?: unknown }).d, time, text);
+  return 'error' in ev ? { kind: 'invalid', reason: ev.error } : { kind: 'events', events: [ev] };
+}
+
+export function createDecoder(): FrameDecoder {
+  return (dir, frame, time) => (dir === 'in' ? decodeFrame(frame, time) : { kind: 'control' });
 }

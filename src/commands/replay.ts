@@ -1,0 +1,54 @@
+/** `evtail replay <file>`: a --record file through the same decoders, filters and printers. */
+import { readFile } from 'node:fs/promises';
+import { commonOptions } from '../config/common-options.js';
+import { configLocation, resolveOptions } from '../config/resolve.js';
+import { loadConfig } from '../config/load.js';
+import { UsageError } from '../errors.js';
+import type { CliIo } from '../cli.js';
+import type { RecordLine } from '../output/recorder.js';
+import { findProvider, providers } from '../providers/registry.js';
+import { ReplayDriver } from '../replay/replay-driver.js';
+import { runTail } from '../run.js';
+import { systemClock } from '../types.js';
+
+/** Options that mean nothing for a replay. */
+export const replayIgnores = new Set(['url', 'reconnect', 'maxRetries', 'retryWindow', 'record', 'ca', 'insecure', 'proxy', 'maxFrameSize']);
+
+export async function runReplayCommand(file: string, cli: Record<string, unknown>, speedText: string | undefined, asFast: boolean, io: CliIo): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'pass a file written by --record');
+  }
+  const lines: RecordLine[] = [];
+  text.split('\n').forEach((line, n) => {
+    if (!line.trim()) return;
+    try {
+      const rec = JSON.parse(line) as RecordLine;
+      if (typeof rec !== 'object' || rec === null || typeof rec.provider !== 'string' || typeof rec.dir !== 'string') throw new Error('not a record');
+      lines.push(rec);
+    } catch {
+      throw new UsageError(`${file}:${n + 1}: not a --record line (expected {"t","provider","dir","frame"})`);
+    }
+  });
+  if (lines.length === 0) throw new UsageError(`${file} holds no recorded frames`);
+  const name = lines[0]!.provider;
+  const spec = findProvider(name);
+  if (!spec) throw new UsageError(`${file} was recorded from "${name}", which this evtail does not know`);
+  let speed = 1;
+  if (asFast) speed = Infinity;
+  else if (speedText !== undefined) {
+    speed = Number(speedText);
+    if (!Number.isFinite(speed) || speed <= 0) throw new UsageError(`--speed: expected a factor > 0 (e.g. 2, 0.5), got "${speedText}"`);
+  }
+  const { configPath, profileName } = configLocation(cli, io.env, commonOptions);
+  const config = await loadConfig({ configPath, cwd: io.cwd, env: io.env });
+  const resolved = resolveOptions({ provider: spec, common: commonOptions, cli, env: io.env, config, profileName, allProviderSpecs: providers });
+  const module = await spec.load();
+  if (!module.createDecoder) throw new UsageError(`replay is not supported for ${name} yet`);
+  const decoder = module.createDecoder(resolved.options);
+  const driver = new ReplayDriver(name, lines, decoder, systemClock, speed);
+  const common = { ...resolved.common, reconnect: false, record: undefined };
+  return runTail({ spec, module: { ...module, createDriver: () => driver }, common, options: resolved.options, secrets: resolved.secrets }, io);
+}
