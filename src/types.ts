@@ -69,6 +69,10 @@ export interface DriverHooks {
   warn(message: string): void;
   /** Detail for --verbose. */
   debug(message: string): void;
+  /** An error that is not the end of the run (shown even with --quiet). */
+  error(message: string): void;
+  /** A secret learned while running (a session token): redacted from every output from now on. */
+  secret(value: string): void;
   /** The connection is over. Call exactly once per connection. */
   closed(outcome: CloseOutcome): void;
 }

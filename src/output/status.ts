@@ -81,6 +81,10 @@ export class StatusReporter implements SessionReporter {
     if (hint) this.line(`${this.prefix}: hint: ${hint}`);
   }
 
+  secret(value: string): void {
+    this.o.redactor.add(value);
+  }
+
   debug(message: string): void {
     if (this.o.verbose) this.line(`${this.prefix}: ${message}`);
   }

@@ -20,8 +20,12 @@ export interface SessionReporter {
   /** Spinner-friendly: the link is up and carrying events. */
   ready(message: string): void;
   warn(message: string): void;
+  /** Shown even with --quiet. */
+  error(message: string): void;
   debug(message: string): void;
   frame(dir: 'in' | 'out', text: string): void;
+  /** A secret learned while running, to redact from now on. */
+  secret?(value: string): void;
 }
 
 /** Lifecycle notifications, for --meta, --stats and --record. */
@@ -184,6 +188,8 @@ export class Session {
       status: (m) => live() && opts.reporter.status(m),
       warn: (m) => live() && opts.reporter.warn(m),
       debug: (m) => live() && opts.reporter.debug(m),
+      error: (m) => live() && opts.reporter.error(m),
+      secret: (v) => opts.reporter.secret?.(v),
       closed: (outcome) => {
         if (gen !== this.generation) return;
         this.onClosed(outcome);

@@ -77,7 +77,10 @@ function usageError(fn: () => unknown): UsageError {
 describe('resolveOptions: defaults', () => {
   it('applies built-in defaults when nothing is set', () => {
     const r = resolveOptions(input());
-    expect(r.common).toEqual({ reconnect: true, maxRetries: 10, quiet: false, verbose: false, maxFrameSize: 16 * 1024 * 1024 });
+    // Every common option with a built-in default has it; the rest are unset.
+    const withDefaults = Object.fromEntries(commonOptions.filter((o) => o.default !== undefined).map((o) => [o.key, o.default]));
+    expect(r.common).toEqual(withDefaults);
+    expect(r.common).toMatchObject({ reconnect: true, maxRetries: 10, quiet: false, verbose: false, maxFrameSize: 16 * 1024 * 1024 });
     expect(r.options).toEqual({ room: 'lobby', interval: 30_000, ack: false, count: 5 });
     expect(r.sources).toMatchObject({ reconnect: 'default', room: 'default', count: 'default' });
     expect(r.sources['format']).toBeUndefined();
@@ -204,11 +207,8 @@ describe('resolveOptions: config keys', () => {
     const file = path.join(FIXTURES, 'typo.yaml');
     const config = await loadConfig({ configPath: file, cwd: '/', env: {} });
     const err = usageError(() => resolveOptions(input({ config })));
-    expect(err.message).toBe(
-      `${file}: unknown key "profiles.x.tokn" (did you mean "token"? expected one of: provider, url, format, maxEvents, timeout, ` +
-        'reconnect, maxRetries, retryWindow, color, quiet, verbose, maxFrameSize, token, room, topic, interval, buffer, ack, level, ' +
-        'count, ratio, attempts, apiKey, noEnv)',
-    );
+    const known = ['provider', ...commonOptions.filter((o) => !o.cliOnly).map((o) => o.key), 'token', 'room', 'topic', 'interval', 'buffer', 'ack', 'level', 'count', 'ratio', 'attempts', 'apiKey', 'noEnv'];
+    expect(err.message).toBe(`${file}: unknown key "profiles.x.tokn" (did you mean "token"? expected one of: ${known.join(', ')})`);
   });
 
   it.each([

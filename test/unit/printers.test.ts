@@ -85,4 +85,11 @@ describe('Redactor', () => {
     expect(new Redactor([]).redact('wss://h/app?auth=YWJj&deviceId=1')).toBe('wss://h/app?auth=***&deviceId=1');
     expect(new Redactor([]).redact('users-api-key: abc')).toBe('users-api-key: ***');
   });
+  test('a short secret is replaced only as a whole word; secrets can be added while running', () => {
+    const r = new Redactor(['x']);
+    expect(r.redact('rate_limit_exceeded token x')).toBe('rate_limit_exceeded token ***');
+    expect(r.redact('{"token":"x"}')).toBe('{"token":"***"}');
+    r.add('late-session-token');
+    expect(r.redact('reconnect late-session-token')).toBe('reconnect ***');
+  });
 });

@@ -62,6 +62,7 @@ function setup(over: Partial<SessionOptions> = {}) {
     status: (m) => log.push(`status ${m}`),
     ready: (m) => log.push(`ready ${m}`),
     warn: (m) => log.push(`warn ${m}`),
+    error: (m) => log.push(`error ${m}`),
     debug: () => undefined,
     frame: () => undefined,
   };
