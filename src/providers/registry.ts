@@ -1,9 +1,10 @@
 /** Every provider evtail knows, by name. Specs are tiny; the driver, mock and printer load on use. */
 import type { ProviderSpec } from './spec.js';
+import { streamelementsSpec } from './streamelements/spec.js';
 import { tweetcatcherSpec } from './tweetcatcher/spec.js';
 import { webinateSpec } from './webinate/spec.js';
 
-export const providers: ProviderSpec[] = [tweetcatcherSpec, webinateSpec];
+export const providers: ProviderSpec[] = [tweetcatcherSpec, streamelementsSpec, webinateSpec];
 
 export function findProvider(name: string): ProviderSpec | undefined {
   return providers.find((p) => p.name === name);
