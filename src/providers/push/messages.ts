@@ -1,0 +1,157 @@
+/**
+ * Push over SocketCluster protocol version 1 (seed 002, protocols.md §3): wire types, decoding and the envelope.
+ * Pure functions: the driver, the mock, replay and the tests use them.
+ */
+import type { TailEvent } from '../../types.js';
+
+/** One SocketCluster packet: an event (with a cid when it expects an answer) or an answer to one (rid). */
+export type ScPacket =
+  | { event: string; data?: unknown; cid?: number }
+  | { rid: number; data?: unknown; error?: unknown };
+
+export type Decoded =
+  | { ok: true; value: unknown; packets: ScPacket[] }
+  | { ok: false; reason: string };
+
+function isPacket(v: unknown): v is ScPacket {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const p = v as { event?: unknown; rid?: unknown };
+  return typeof p.event === 'string' || typeof p.rid === 'number';
+}
+
+/** A text frame (other than the #1/#2 pings) → its packets. A frame may be a JSON array of packets (a batch). */
+export function decodeFrame(text: string): Decoded {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0 || !list.every(isPacket)) return { ok: false, reason: 'not a SocketCluster packet' };
+  return { ok: true, value, packets: list as ScPacket[] };
+}
+
+/**
+ * The registerUser answer: a JSON string `{"urn":"…"}` (what Push sends); an object with `urn` is accepted too.
+ * Anything without a non-empty string urn is a refusal.
+ */
+export function parseRegisterReply(reply: unknown): { urn: string } | { error: string } {
+  let value = reply;
+  if (typeof reply === 'string') {
+    try {
+      value = JSON.parse(reply);
+    } catch {
+      return { error: `registerUser answered ${preview(reply)}, not JSON` };
+    }
+  }
+  if (typeof value === 'object' && value !== null) {
+    const urn = (value as { urn?: unknown }).urn;
+    if (typeof urn === 'string' && urn.length > 0) return { urn };
+  }
+  return { error: `registerUser answered without an urn: ${preview(typeof reply === 'string' ? reply : JSON.stringify(reply) ?? String(reply))}` };
+}
+
+/** A message as Push publishes it. Fields seen: to, text, quick_replies; the rest is kept as sent. */
+export interface PushMessage {
+  type?: string;
+  to?: string;
+  from?: string;
+  id?: string | number;
+  text?: string;
+  quick_replies?: (string | { title?: string; text?: string; payload?: string })[];
+  /** Some Push deployments nest the content: {type:'message', to, message:{type:'text', text, quick_replies}}. */
+  message?: { type?: string; text?: string; id?: string | number; quick_replies?: PushMessage['quick_replies'] };
+  [k: string]: unknown;
+}
+
+export type Classified = { event: TailEvent } | { skip: string } | { error: string };
+
+/**
+ * One message from our urn's channel → envelope. Kept only when `to` is our urn (the seed's check);
+ * type = the message's own type, else "message"; channel = the urn; id = the message id when it has one.
+ */
+export function toEvent(msg: unknown, urn: string, time: string, raw?: string): Classified {
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return { error: 'a message that is not a JSON object' };
+  const m = msg as PushMessage;
+  if (m.to !== urn) return { skip: typeof m.to === 'string' ? `addressed to ${m.to}` : 'without a "to"' };
+  const type = typeof m.type === 'string' && m.type ? m.type : 'message';
+  const ev: TailEvent = { time, provider: 'push', type, channel: urn, data: msg, raw };
+  const id = m.id ?? m.message?.id;
+  if (typeof id === 'string' || typeof id === 'number') ev.id = String(id);
+  return { event: ev };
+}
+
+function replyText(r: unknown): string | undefined {
+  if (typeof r === 'string') return r;
+  if (typeof r === 'object' && r !== null) {
+    const o = r as { title?: unknown; text?: unknown; payload?: unknown };
+    for (const v of [o.title, o.text, o.payload]) if (typeof v === 'string') return v;
+  }
+  return undefined;
+}
+
+/** Pretty: the text, then the quick replies a person could tap. */
+export function summarize(ev: TailEvent): string {
+  const m = ev.data as PushMessage;
+  if (typeof m !== 'object' || m === null) return '';
+  const inner = typeof m.message === 'object' && m.message !== null ? m.message : undefined;
+  const text = typeof m.text === 'string' ? m.text : typeof inner?.text === 'string' ? inner.text : undefined;
+  const replies = (Array.isArray(m.quick_replies) ? m.quick_replies : Array.isArray(inner?.quick_replies) ? inner.quick_replies : [])
+    .map(replyText)
+    .filter((r): r is string => r !== undefined);
+  const from = typeof m.from === 'string' && m.from ? `${m.from}: ` : '';
+  const shown = text ?? (m.attachments || m.media || m.media_url ? '[attachment]' : '');
+  if (!shown && !replies.length) return '';
+  const quick = replies.length ? `${shown ? '  ' : ''}[${replies.join(' | ')}]` : '';
+  return `${from}${shown}${quick}`;
+}
+
+/** SocketCluster close codes (sc-errors socketProtocolErrorStatuses) and what they mean for Push. */
+export const scCloseNames: Record<number, string> = {
+  1000: 'normal closure',
+  1001: 'going away',
+  1005: 'closed without a status',
+  1006: 'connection lost, no close frame',
+  4000: 'server ping timed out',
+  4001: 'client pong timed out',
+  4002: 'server failed to sign the auth token',
+  4003: 'failed to complete the handshake',
+  4004: 'client failed to save the auth token',
+  4005: 'no #handshake from the client in time',
+  4006: 'failed to bind the socket to the message broker',
+  4007: 'connection establishment timed out',
+  4008: 'the server rejected the handshake',
+  4009: 'a message arrived before the handshake',
+};
+
+export function describeScClose(code: number, reason: string): string {
+  const name = scCloseNames[code];
+  const text = `closed with code ${code}${name ? ` (${name})` : ''}`;
+  return reason && reason !== name ? `${text}: ${reason}` : text;
+}
+
+/**
+ * The default endpoint and the driver's URL: `wss://<host>/socketcluster/?channelUUID=…&hostApi=…`.
+ * With --url, the query keeps what the URL has and gains channelUUID/hostApi from the options when it lacks them.
+ * A host given with a scheme (https://…, ws://…) keeps it (http → ws, https → wss).
+ */
+export function pushUrl(opts: { url?: string; host?: string; channelUuid?: string; hostApi?: string }): URL {
+  let url: URL;
+  if (opts.url) {
+    url = new URL(opts.url);
+  } else {
+    const host = String(opts.host ?? '').trim();
+    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(host) ? host.replace(/^http(s?):/i, 'ws$1:') : `wss://${host}`;
+    url = new URL(withScheme);
+    if (url.pathname === '/' || url.pathname === '') url.pathname = '/socketcluster/';
+  }
+  if (opts.channelUuid && !url.searchParams.has('channelUUID')) url.searchParams.set('channelUUID', opts.channelUuid);
+  if (opts.hostApi && !url.searchParams.has('hostApi')) url.searchParams.set('hostApi', opts.hostApi);
+  return url;
+}
+
+function preview(text: string): string {
+  const one = text.replace(/\s+/g, ' ');
+  return one.length > 80 ? `${one.slice(0, 77)}...` : one;
+}
