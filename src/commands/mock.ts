@@ -14,7 +14,7 @@ export async function runMockCommand(spec: ProviderSpec, cli: Record<string, unk
   const module = await spec.load();
   const mock = await module.startMock(options);
   io.stderr.write(`evtail: ${spec.name} mock listening on ${mock.url}\n`);
-  const creds = Object.entries(mock.demoOptions).map(([k, v]) => `${flagOf(k)} ${String(v)}`).join(' ');
+  const creds = Object.entries(mock.demoOptions).map(([k, v]) => `${flagOf(k)} ${shellQuote(String(v))}`).join(' ');
   io.stderr.write(`evtail: try: evtail ${spec.name} --url ${mock.url}${creds ? ' ' + creds : ''}\n`);
   io.stdout.write(`${mock.url}\n`);
   await new Promise<void>((resolve) => {
@@ -28,4 +28,9 @@ export async function runMockCommand(spec: ProviderSpec, cli: Record<string, unk
   });
   await mock.close();
   return 0;
+}
+
+/** Quote a value for a POSIX shell when it needs it. */
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -135,6 +135,9 @@ function resolveOne(spec: OptionSpec, input: ResolveInput, profile: Record<strin
     if (found) return parse(found.raw, 'file', `${config.filepath}: key "${found.keyPath}"`, `config ${config.filepath}`);
   }
 
+  // A provider may advise its own default for a common option (Doshii: retries within a window).
+  const advised = input.provider?.commonDefaults?.[spec.key];
+  if (advised !== undefined) return { value: advised, source: `default for ${input.provider!.name}` };
   if (spec.default !== undefined) return { value: spec.default, source: 'default' };
   return undefined;
 }

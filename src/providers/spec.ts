@@ -79,6 +79,8 @@ export interface ProviderSpec {
   mockOptions: OptionSpec[];
   /** Example command lines for --help. */
   examples: string[];
+  /** The provider's own defaults for common options (typed values), below every user setting. */
+  commonDefaults?: Partial<Record<string, unknown>>;
   /** Takes the endpoint as a positional argument (`evtail ws <url>`), which sets --url. */
   urlArgument?: boolean;
   /** Not a demo/mock-able provider (generic clients have no mock of their own). */

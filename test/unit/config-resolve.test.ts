@@ -87,6 +87,15 @@ describe('resolveOptions: defaults', () => {
     expect(r.secrets).toEqual([]);
   });
 
+  it("applies a provider's advised defaults for common options, below every user setting", () => {
+    const advising = { ...fake, commonDefaults: { retryWindow: 300_000, maxRetries: 7 } };
+    const r = resolveOptions(input({ provider: advising, allProviderSpecs: [advising, other] }));
+    expect(r.common).toMatchObject({ retryWindow: 300_000, maxRetries: 7 });
+    expect(r.sources.retryWindow).toBe('default for fake');
+    const file = resolveOptions(input({ provider: advising, allProviderSpecs: [advising, other], config: cfg({ maxRetries: 2 }) }));
+    expect(file.common.maxRetries).toBe(2);
+  });
+
   it('resolves only the common options for a generic command', () => {
     const r = resolveOptions(input({ provider: undefined, cli: { url: 'ws://127.0.0.1:1' }, config: cfg({ token: 'x' }) }));
     expect(r.common.url).toBe('ws://127.0.0.1:1');
