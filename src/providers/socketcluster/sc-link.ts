@@ -1,0 +1,411 @@
+/**
+ * One SocketCluster connection (socketcluster-client 20) as a Connection the session can drive.
+ *
+ * - One fresh client socket per connection attempt, autoReconnect off: the session owns reconnection,
+ *   and subscriptions are made again on every attempt.
+ * - The client's own ping timeout is off: it would fire while the session pauses reading (stdout full).
+ *   Instead every inbound frame (server pings included) feeds the session's watchdog in silence mode,
+ *   which is suspended while paused.
+ * - Frames are decoded once, by our codec engine (JSON, like the client's default sc-formatter): it hands
+ *   publishes over synchronously, in arrival order across channels, with the frame they came in, and
+ *   returns the packets to the client, which still runs the protocol (handshake, pings, subscribe, tokens).
+ * - Upgrade refusals, TLS and socket errors get the same verdicts as every WsLink (ws-transport.ts).
+ *
+ * Reusable by any driver that speaks SocketCluster (the Push provider could wrap the same way).
+ */
+import type WebSocket from 'ws';
+import { create, type AGClientSocket } from 'socketcluster-client';
+import { ConnectionError } from '../../errors.js';
+import { defaultHttpOutcome, describeClose, errorOutcome, type TransportOptions } from '../../transport/ws-transport.js';
+import type { Clock, CloseOutcome, Connection, DriverHooks } from '../../types.js';
+
+const DEFAULT_ACK_TIMEOUT_MS = 10_000;
+
+/** Where to connect, as socketcluster-client options. */
+export interface ScEndpoint {
+  secure: boolean;
+  hostname: string;
+  port: number;
+  path: string;
+  query: Record<string, string | string[]>;
+}
+
+/** ws(s)://host[:port][/path][?query] → client options. No path at all means SocketCluster's default /socketcluster/. */
+export function parseScUrl(url: string): ScEndpoint | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') return undefined;
+  const secure = u.protocol === 'wss:';
+  const hasPath = /^wss?:\/\/[^/?#]+\//i.test(url);
+  const query: Record<string, string | string[]> = {};
+  for (const [k, v] of u.searchParams) {
+    const prev = query[k];
+    query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return {
+    secure,
+    hostname: u.hostname,
+    port: u.port ? Number(u.port) : secure ? 443 : 80,
+    path: hasPath ? u.pathname : '/socketcluster/',
+    query,
+  };
+}
+
+/** Keeps the signed auth token across connections (the server may renew or remove it). */
+export class TokenStore {
+  constructor(public token: string | null = null) {}
+  /** The AuthEngine socketcluster-client calls. */
+  readonly engine = {
+    saveToken: async (_name: string, token: string) => {
+      this.token = token;
+      return token;
+    },
+    removeToken: async () => {
+      const old = this.token;
+      this.token = null;
+      return old;
+    },
+    loadToken: async () => this.token,
+  };
+}
+
+export interface ScLinkOptions {
+  url: string;
+  endpoint: ScEndpoint;
+  protocolVersion: 1 | 2;
+  transport: TransportOptions;
+  tokens?: TokenStore;
+  /** Channels to subscribe to once the handshake is done. */
+  channels?: readonly string[];
+  clock: Clock;
+  /** How long the handshake answer and the subscriptions may take (default 10 s, the client's ackTimeout). */
+  ackTimeoutMs?: number;
+}
+
+export interface HandshakeStatus {
+  id?: string;
+  pingTimeout?: number;
+  isAuthenticated?: boolean;
+  authError?: { name?: string; message?: string } | null;
+}
+
+export interface ScLinkHandlers {
+  /** Handshake done (before subscriptions are confirmed). */
+  onConnect?(status: HandshakeStatus): void;
+  /** Every channel in `channels` is subscribed. */
+  onSubscribed?(channels: string[]): void;
+  onSubscribeFail?(channel: string, error: Error): void;
+  onKickOut?(channel: string, message: unknown): void;
+  /** A publish on a channel, with the frame it came in. */
+  onPublish(channel: string, data: unknown, frame: string): void;
+  /** Any other server transmit (not #publish and not the client's own control events). */
+  onTransmit?(event: string, data: unknown, frame: string): void;
+  /** The server pings in the other protocol version (it will time us out: we do not answer its pings). */
+  onForeignPing?(serverVersion: 1 | 2): void;
+  /** What an HTTP answer to the upgrade means (default: defaultScHttpOutcome). */
+  classifyHttp?(status: number, headers: Record<string, string | string[] | undefined>): CloseOutcome | undefined;
+  /** What a close code means (default: defaultScCloseOutcome). */
+  classifyClose?(code: number, reason: string): CloseOutcome;
+}
+
+/** As for any WebSocket, except that 400 means a wrong path (socketcluster-server refuses other paths with 400): not worth retrying. */
+export function defaultScHttpOutcome(status: number, headers: Record<string, string | string[] | undefined>): CloseOutcome {
+  if (status === 400) {
+    return { recovery: 'fatal', error: new ConnectionError('the server answered HTTP 400 to the WebSocket upgrade', "check the URL's path: SocketCluster serves /socketcluster/ unless the server was set up otherwise") };
+  }
+  return defaultHttpOutcome(status, headers);
+}
+
+/** SocketCluster's close codes (sc-errors), as verdicts. 1000 is a normal end; everything else is retried. */
+export function defaultScCloseOutcome(code: number, reason: string): CloseOutcome {
+  const why = describeScClose(code, reason);
+  if (code === 1000) return { recovery: 'done', reason: why };
+  // Ping timeouts: come back at once, like socketcluster-client does.
+  if (code === 4000 || code === 4001 || code === 1005) return { recovery: 'retry', reason: why, code, immediate: true };
+  return { recovery: 'retry', reason: why, code };
+}
+
+const scCloseNames: Record<number, string> = {
+  4000: 'server ping timed out',
+  4001: 'client pong timed out',
+  4002: 'server failed to sign auth token',
+  4003: 'failed to complete handshake',
+  4004: 'client failed to save auth token',
+  4005: 'no #handshake from the client before the timeout',
+  4006: 'failed to bind the socket to the message broker',
+  4007: 'connection establishment timed out',
+  4008: 'the server rejected the handshake',
+  4009: 'a message before the handshake',
+};
+
+export function describeScClose(code: number, reason: string): string {
+  const name = scCloseNames[code];
+  if (!name) return describeClose(code, reason);
+  const text = `closed with code ${code} (${name})`;
+  return reason && reason.toLowerCase() !== name ? `${text}: ${reason}` : text;
+}
+
+type ClientEvent = { code: number; reason?: string };
+
+export class ScLink implements Connection {
+  readonly socket: AGClientSocket;
+  readonly ws: WebSocket;
+  private outcome: CloseOutcome | undefined;
+  private finished = false;
+  private foreignPing = false;
+  private killTimer: NodeJS.Timeout | undefined;
+  private subscribeDeadline: unknown;
+  /** Set while subscriptions are awaited: (re)starts their deadline (not while paused: answers cannot be read then). */
+  private armDeadline: (() => void) | undefined;
+  private paused = false;
+
+  constructor(
+    private readonly hooks: DriverHooks,
+    private readonly options: ScLinkOptions,
+    private readonly handlers: ScLinkHandlers,
+  ) {
+    const t = options.transport;
+    const ep = options.endpoint;
+    const wsOptions: WebSocket.ClientOptions = {
+      maxPayload: t.maxPayload,
+      handshakeTimeout: t.handshakeTimeoutMs,
+      ca: t.ca,
+      rejectUnauthorized: !t.insecure,
+      agent: t.agentFor?.(options.url),
+      perMessageDeflate: false,
+      followRedirects: false,
+    };
+    this.socket = create({
+      hostname: ep.hostname,
+      port: ep.port,
+      secure: ep.secure,
+      path: ep.path,
+      query: ep.query as Record<string, string>,
+      protocolVersion: options.protocolVersion,
+      autoConnect: false,
+      autoReconnect: false,
+      pingTimeoutDisabled: true,
+      connectTimeout: Math.max(t.handshakeTimeoutMs, 1000),
+      ackTimeout: options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
+      authEngine: (options.tokens ?? new TokenStore()).engine,
+      codecEngine: { encode: (o: unknown) => JSON.stringify(o), decode: (m: unknown) => this.decode(m) },
+      wsOptions,
+    } as Parameters<typeof create>[0] & { protocolVersion: number; wsOptions: WebSocket.ClientOptions });
+    // Listen before connecting: the client's events are streams, and a consumer sees only what follows it.
+    this.listen();
+    for (const ch of options.channels ?? []) this.socket.subscribe(ch);
+    this.socket.connect();
+    // socketcluster-client 20 keeps the ws WebSocket at socket.transport.socket (transport.js): not public API,
+    // pinned by the exact client version.
+    const ws = (this.socket.transport as unknown as { socket?: WebSocket } | undefined)?.socket;
+    if (!ws || typeof ws.pause !== 'function' || typeof ws.on !== 'function') throw new Error('socketcluster-client: the underlying WebSocket is not reachable');
+    this.ws = ws;
+    this.watchWs();
+  }
+
+  private watchWs(): void {
+    const { hooks, ws } = this;
+    ws.on('unexpected-response', (_req, res) => {
+      const status = res.statusCode ?? 0;
+      this.outcome ??= this.handlers.classifyHttp?.(status, res.headers) ?? defaultScHttpOutcome(status, res.headers);
+      res.resume();
+      ws.terminate();
+    });
+    ws.on('error', (err: Error & { code?: string }) => {
+      this.outcome ??= errorOutcome(err, this.options.url);
+    });
+    ws.on('open', () => hooks.open());
+    // Pings never reach the codec: the client answers them itself. Prepended, so the ping is logged before its pong.
+    ws.prependListener('message', (data, isBinary) => {
+      if (isBinary || this.finished) return;
+      const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : Buffer.isBuffer(data) ? data.length : data.byteLength;
+      if (size > 2) return;
+      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+      if (text === '' || text === '#1' || text === '#2') this.onPing(text);
+    });
+    // Outbound frames (handshake, subscribe, pongs), for --verbose and --record.
+    const send = ws.send.bind(ws) as (data: unknown, ...rest: unknown[]) => void;
+    (ws as unknown as { send: (data: unknown, ...rest: unknown[]) => void }).send = (data: unknown, ...rest: unknown[]) => {
+      if (typeof data === 'string' && !this.finished) hooks.frame('out', data);
+      send(data, ...rest);
+    };
+  }
+
+  private listen(): void {
+    const { hooks, handlers, socket } = this;
+    const wanted = new Set(this.options.channels ?? []);
+    const subscribed = new Set<string>();
+    void (async () => {
+      for await (const status of socket.listener('connect')) {
+        const s = status as HandshakeStatus;
+        if (typeof s.pingTimeout === 'number' && s.pingTimeout > 0) hooks.heartbeat({ mode: 'silence', timeoutMs: s.pingTimeout });
+        // The client waits for #subscribe answers without a deadline; we do not.
+        if (wanted.size) {
+          this.armDeadline = () => {
+            const ms = this.options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+            this.subscribeDeadline = this.options.clock.setTimeout(() => {
+              const missing = [...wanted].filter((c) => !subscribed.has(c));
+              this.terminate(`no answer to #subscribe (${missing.join(', ')}) within ${ms / 1000}s`);
+            }, ms);
+          };
+          if (!this.paused) this.armDeadline();
+        }
+        handlers.onConnect?.(s);
+      }
+    })();
+    void (async () => {
+      for await (const { channel } of socket.listener('subscribe')) {
+        subscribed.add(channel);
+        if (wanted.size && [...wanted].every((c) => subscribed.has(c))) {
+          this.clearDeadline();
+          this.armDeadline = undefined;
+          if (!this.finished) handlers.onSubscribed?.([...wanted]);
+        }
+      }
+    })();
+    void (async () => {
+      for await (const { channel, error } of socket.listener('subscribeFail')) handlers.onSubscribeFail?.(channel, error);
+    })();
+    void (async () => {
+      for await (const { channel, message } of socket.listener('kickOut')) handlers.onKickOut?.(channel, message);
+    })();
+    void (async () => {
+      for await (const { error } of socket.listener('error')) hooks.debug(`socketcluster: ${error.name}: ${error.message}`);
+    })();
+    void (async () => {
+      for await (const ev of socket.listener('close')) {
+        this.onClose(ev as ClientEvent);
+        break;
+      }
+    })();
+  }
+
+  private clearDeadline(): void {
+    if (this.subscribeDeadline === undefined) return;
+    this.options.clock.clearTimeout(this.subscribeDeadline);
+    this.subscribeDeadline = undefined;
+  }
+
+  private onPing(text: string): void {
+    this.hooks.frame('in', text);
+    this.hooks.alive();
+    // '' pings in protocol 2, '#1' in protocol 1 ('#2' is the protocol 1 pong).
+    const v = this.options.protocolVersion;
+    const foreign = text === '#1' && v === 2 ? 1 : text === '' && v === 1 ? 2 : undefined;
+    if (foreign && !this.foreignPing) {
+      this.foreignPing = true;
+      this.handlers.onForeignPing?.(foreign);
+    }
+  }
+
+  /**
+   * The codec's decode, called synchronously for every frame but pings: publishes go out from here, in order,
+   * with their frame; the packets go back to the client. Like sc-formatter, text that is not JSON is returned as is.
+   */
+  private decode(message: unknown): unknown {
+    if (typeof message !== 'string') {
+      const text = Buffer.from(message as ArrayBuffer).toString('utf8');
+      if (!this.finished) {
+        this.hooks.frame('in', text);
+        this.hooks.undecodable(text, 'binary frame (not SocketCluster JSON)');
+      }
+      return null;
+    }
+    if (this.finished) return null;
+    let packet: unknown;
+    try {
+      packet = JSON.parse(message);
+    } catch {
+      this.hooks.frame('in', message);
+      this.hooks.undecodable(message, 'not JSON');
+      return message;
+    }
+    const packets = Array.isArray(packet) ? packet : [packet];
+    // A token the server hands out is a secret before the frame that carries it is shown anywhere.
+    for (const p of packets) {
+      const { event, data } = (p ?? {}) as { event?: unknown; data?: { token?: unknown } | null };
+      if (event === '#setAuthToken' && typeof data?.token === 'string' && data.token !== '') this.hooks.secret(data.token);
+    }
+    this.hooks.frame('in', message);
+    this.hooks.alive();
+    for (const p of packets) {
+      if (!p || typeof p !== 'object') continue;
+      const { event, data, cid } = p as { event?: unknown; data?: unknown; cid?: unknown };
+      if (typeof event !== 'string' || typeof cid === 'number') continue; // responses (rid) and server invokes
+      if (event === '#publish') {
+        const d = data as { channel?: unknown; data?: unknown } | null;
+        if (!d || typeof d.channel !== 'string') {
+          this.hooks.undecodable(message, '#publish without a channel');
+          continue;
+        }
+        this.handlers.onPublish(d.channel, d.data, message);
+      } else if (!event.startsWith('#')) {
+        this.handlers.onTransmit?.(event, data, message);
+      }
+    }
+    return packet;
+  }
+
+  private onClose(ev: ClientEvent): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.clearDeadline();
+    this.armDeadline = undefined;
+    const code = typeof ev.code === 'number' ? ev.code : 1005;
+    const reason = typeof ev.reason === 'string' ? ev.reason : '';
+    const outcome = this.outcome ?? (this.handlers.classifyClose ?? defaultScCloseOutcome)(code, reason);
+    // The client stays ours to clean up: end our listeners, drop its channels, make sure the socket is gone.
+    this.socket.killAllListeners();
+    this.socket.killAllChannels();
+    if (this.ws.readyState !== this.ws.CLOSED) {
+      this.killTimer = setTimeout(() => this.ws.terminate(), 2000);
+      this.killTimer.unref();
+      this.ws.once('close', () => clearTimeout(this.killTimer));
+    }
+    this.hooks.closed(outcome);
+  }
+
+  /** Decide the outcome now (e.g. the handshake said why); the close that follows reports it. */
+  setOutcome(outcome: CloseOutcome): void {
+    this.outcome = outcome;
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  /** Close with a code (the verdict set with setOutcome, or what the code means, is reported). */
+  disconnect(code = 1000, reason?: string): void {
+    if (this.ws.readyState === this.ws.CONNECTING) {
+      this.ws.terminate();
+      return;
+    }
+    this.socket.disconnect(code, reason);
+  }
+
+  close(): void {
+    this.outcome ??= { recovery: 'done', reason: 'closed by evtail' };
+    this.disconnect(1000);
+  }
+
+  terminate(reason: string): void {
+    this.outcome ??= { recovery: 'retry', reason };
+    this.ws.terminate();
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.clearDeadline();
+    this.ws.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.ws.resume();
+    if (this.armDeadline && this.subscribeDeadline === undefined && !this.finished) this.armDeadline();
+  }
+}
