@@ -5,9 +5,17 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.stderr.write(`evtail: needs Node.js >= 20.19 (this is ${process.versions.node})\n`);
   process.exit(2);
 }
+const args = process.argv.slice(2);
 let main;
 try {
-  ({ main } = await import('../dist/cli.js'));
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    // Only package.json is needed: skip loading the CLI (commander, every provider's options), for scripts and CI.
+    const { version } = await import('../dist/version.js');
+    process.stdout.on('error', () => undefined); // EPIPE (`| head -c 0`) is a clean exit
+    main = () => new Promise((resolve) => process.stdout.write(`${version()}\n`, () => resolve(0)));
+  } else {
+    ({ main } = await import('../dist/cli.js'));
+  }
 } catch (err) {
   if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist')) {
     process.stderr.write('evtail: the build is missing (dist/). Run `npm install` (or `npm run build`) in the evtail folder.\n');
@@ -15,7 +23,7 @@ try {
   }
   throw err;
 }
-const code = await main(process.argv.slice(2));
+const code = await main(args);
 process.exitCode = code;
 // stdout is flushed before main() resolves; once stderr is too, exit now rather than wait on sockets that are closing.
 if (process.stderr.writableLength === 0) process.exit(code);

@@ -54,7 +54,7 @@ export async function runTail(plan: TailPlan, io: Io): Promise<number> {
   });
   await reporter.init();
   const format: Format = common.format ?? defaultFormat(Boolean(io.stdout.isTTY));
-  const sink = new Sink(io.stdout);
+  const sink = new Sink(io.stdout, { coalesce: true });
   const output = await createOutput(format, sink, {
     summarize: module.summarize,
     colourLevel: colourLevel(common.color, io.env, Boolean(io.stdout.isTTY)),

@@ -6,6 +6,9 @@ export type Summarize = (ev: TailEvent) => string;
 
 export class PrettyPrinter {
   private readonly c: ChalkInstance;
+  /** The last time stamp, formatted: events received in the same millisecond share their time string. */
+  private lastTime = '';
+  private lastStamp = '';
 
   constructor(
     private readonly summarize: Summarize,
@@ -25,7 +28,11 @@ export class PrettyPrinter {
     if (!summary) summary = fallbackSummary(ev.data);
     const where = ev.topic ?? ev.channel;
     const type = c.bold.cyan(ev.type) + (where && where !== ev.type ? c.dim(` [${where}]`) : '');
-    return `${c.dim(localTime(ev.time))} ${c.magenta(ev.provider)} ${type} ${oneLine(summary)}\n`;
+    if (ev.time !== this.lastTime) {
+      this.lastTime = ev.time;
+      this.lastStamp = c.dim(localTime(ev.time));
+    }
+    return `${this.lastStamp} ${c.magenta(ev.provider)} ${type} ${oneLine(summary)}\n`;
   }
 }
 

@@ -1,6 +1,7 @@
 /** Tweet Catcher: Hello → Login → Ready, client heartbeats with ACK tracking, op 0 events. */
 import { AuthError } from '../../errors.js';
 import type { Connection, Driver, DriverHooks } from '../../types.js';
+import { receivedAt } from '../../transport/received-at.js';
 import { WsLink } from '../../transport/ws-transport.js';
 import type { DriverContext } from '../spec.js';
 import { Op, parseFrame, toEvent } from './messages.js';
@@ -61,7 +62,7 @@ export class TweetCatcherDriver implements Driver {
             return;
           }
           case Op.event: {
-            const ev = toEvent((frame as { d?: unknown }).d, new Date().toISOString(), text);
+            const ev = toEvent((frame as { d?: unknown }).d, receivedAt(), text);
             if ('error' in ev) return hooks.undecodable(text, ev.error);
             return hooks.event(ev);
           }
