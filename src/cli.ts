@@ -2,7 +2,7 @@
  * The command line: one subcommand per provider, plus demo, mock (and later replay, ws, socketcluster).
  * Everything heavy (drivers, ws, ora, chalk) is imported only once a command runs, so --help stays fast.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { commonOptions } from './config/common-options.js';
 import { EvtailError, ExitCode, UsageError } from './errors.js';
 import { providers, findProvider } from './providers/registry.js';
@@ -17,7 +17,16 @@ export interface CliIo {
   cwd: string;
 }
 
-const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
+// stdin on first use: creating process.stdin loads stream modules that --help and most runs never need.
+const defaultIo = (): CliIo => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  get stdin() {
+    return process.stdin;
+  },
+  env: process.env,
+  cwd: process.cwd(),
+});
 
 
 const EXIT_CODES = `Exit codes:
@@ -91,7 +100,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   const setCode = (c: number) => (code = c);
   try {
     const args = await expandProfileShortcut(argv, io);
-    const program = buildProgram(io, setCode);
+    const program = buildProgram(io, setCode, args);
     if (args.length === 0) {
       io.stderr.write(program.helpInformation());
       return ExitCode.usage;
@@ -121,7 +130,22 @@ function handleError(err: unknown, io: CliIo): number {
   return ExitCode.internal;
 }
 
-function buildProgram(io: CliIo, setCode: (c: number) => void): Command {
+/**
+ * The top-level command these arguments run (or ask help for). Only that one is built with its options and help
+ * texts: building the options of every command was most of `evtail --help`'s own start-up time. An unknown name
+ * builds them all, so nothing depends on this guess being right.
+ */
+function invokedCommand(args: string[]): (name: string) => boolean {
+  const first = args[0] === 'help' ? args[1] : args[0];
+  if (first === undefined || first.startsWith('-')) return () => false;
+  const known = [...providers.map((p) => p.name), 'demo', 'mock', 'replay'];
+  return known.includes(first) ? (name) => name === first : () => true;
+}
+
+function buildProgram(io: CliIo, setCode: (c: number) => void, args: string[]): Command {
+  const full = invokedCommand(args);
+  /** Commands listed without their options built: the list still says "<name> [options]". */
+  const optionsNotBuilt = new WeakSet<Command>();
   const program = new Command();
   program
     .name('evtail')
@@ -135,20 +159,30 @@ function buildProgram(io: CliIo, setCode: (c: number) => void): Command {
       outputError: (s, write) => write(`evtail: ${s.trim()}\n`),
     })
     .showSuggestionAfterError(true)
+    .configureHelp({
+      subcommandTerm(cmd) {
+        const term = Help.prototype.subcommandTerm.call(this, cmd);
+        return optionsNotBuilt.has(cmd) ? `${cmd.name()} [options]${term.slice(cmd.name().length)}` : term;
+      },
+    })
     .addHelpText('after', ROOT_EXAMPLES);
 
   for (const spec of providers) {
     const keys: KeyMap = new Map();
     const cmd = program
-      .command(spec.urlArgument ? `${spec.name} <url>` : spec.name)
+      .command(spec.urlArgument ? `${spec.name} [url]` : spec.name)
       .summary(spec.summary)
-      .description(`${spec.summary}\nEndpoint: ${spec.urlArgument ? 'the <url> argument (ws:// or wss://)' : spec.defaultUrl ?? '(none: pass --url)'}`);
+      .description(`${spec.summary}\nEndpoint: ${spec.urlArgument ? 'the [url] argument (ws:// or wss://), or url: in a profile' : spec.defaultUrl ?? '(none: pass --url)'}`);
+    if (!full(spec.name)) {
+      optionsNotBuilt.add(cmd);
+      continue;
+    }
     addOptions(cmd, spec.urlArgument ? commonOptions.filter((o) => o.key !== 'url') : commonOptions, keys);
     addOptions(cmd, spec.options, keys);
     cmd.addHelpText('after', examplesText(spec));
     cmd.action(async (...args: unknown[]) => {
       const values = typedValues(cmd, keys);
-      if (spec.urlArgument) values.url = args[0];
+      if (spec.urlArgument && args[0] !== undefined) values.url = args[0];
       const { runProviderCommand } = await import('./commands/tail.js');
       setCode(await runProviderCommand(spec, values, io));
     });
@@ -158,7 +192,7 @@ function buildProgram(io: CliIo, setCode: (c: number) => void): Command {
     .command('demo')
     .summary('tail a local mock of a provider: no account needed (default: tweetcatcher)')
     .description('Start a provider\'s mock on 127.0.0.1 and tail it, with every output option. No account, no network.');
-  for (const spec of providers.filter((p) => !p.noMock)) {
+  for (const spec of full('demo') ? providers.filter((p) => !p.noMock) : []) {
     const keys: KeyMap = new Map();
     const demoCommon = commonOptions.filter((o) => !['url', 'profile', 'config'].includes(o.key));
     const secretless = spec.options.filter((o) => !o.secret && !o.key.endsWith('File'));
@@ -178,7 +212,7 @@ function buildProgram(io: CliIo, setCode: (c: number) => void): Command {
     .command('mock')
     .summary("run a provider's mock server for local development (fault knobs included)")
     .description('Run a protocol-faithful mock of a provider on loopback, for your own client or for evtail. Stop with Ctrl-C.');
-  for (const spec of providers.filter((p) => !p.noMock)) {
+  for (const spec of full('mock') ? providers.filter((p) => !p.noMock) : []) {
     const keys: KeyMap = new Map();
     const sub = mock.command(spec.name).summary(`mock ${spec.name} server`).description(`A ${spec.name} server speaking the published protocol, with fault knobs.`);
     addOptions(sub, spec.mockOptions, keys);
@@ -193,7 +227,7 @@ function buildProgram(io: CliIo, setCode: (c: number) => void): Command {
     .command('replay <file>')
     .summary('replay a --record file through the same decoders, filters and printers')
     .description('Replay a file written by --record: the frames go through the provider\'s decoder, the filters and the printers of a live run.\nTiming follows the recording (--speed to change it); events keep the time they were recorded.');
-  const replayCommon = commonOptions.filter((o) => !['url', 'reconnect', 'maxRetries', 'retryWindow', 'record', 'ca', 'insecure', 'proxy', 'maxFrameSize'].includes(o.key));
+  const replayCommon = commonOptions.filter((o) => full('replay') && !['url', 'reconnect', 'maxRetries', 'retryWindow', 'record', 'ca', 'insecure', 'proxy', 'maxFrameSize'].includes(o.key));
   addOptions(replay, replayCommon, replayKeys);
   replay.addOption(new Option('--speed <factor>', 'replay speed relative to the recording (default 1; 2 = twice as fast)'));
   replay.addOption(new Option('--as-fast-as-possible', 'no waiting between frames'));

@@ -144,6 +144,20 @@ describe('config files and profiles', () => {
     expect(r.stderr).toMatch(/one, two/);
   });
 
+  test('.tailrc.example is valid: every profile resolves (exit 5 against a closed port, never 2)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { ROOT } = await import('../helpers/evtail.js');
+    const example = readFileSync(path.join(ROOT, '.tailrc.example'), 'utf8');
+    const cwd = dirWith({ '.tailrc.yaml': example });
+    const names = [...example.matchAll(/^  ([\w-]+):\s*$/gm)].map((m) => m[1]!);
+    expect(names.length).toBeGreaterThanOrEqual(5);
+    const env = baseEnv({ TWEETCATCHER_TOKEN: 't', DOSHII_CLIENT_ID: 'c', PUSH_CHANNEL_UUID: 'u', PUSH_HOST_API: 'https://api.example', SE_JWT: 'j', WEBINATE_SID: 's' });
+    for (const name of names) {
+      const r = await runEvtail(['-p', name, '--url', 'ws://127.0.0.1:9', '--no-reconnect', '-q'], { cwd, env });
+      expect({ name, code: r.code, stderr: r.stderr }).toEqual({ name, code: 5, stderr: expect.stringMatching(/could not connect/) });
+    }
+  });
+
   test('a config file holding a secret readable by others gets a warning', async () => {
     const cwd = dirWith({ '.tailrc.yaml': `url: ${mock.url}\ntoken: good-token\nmaxEvents: 1\n` }, 0o644);
     const r = await runEvtail(['tweetcatcher', '-o', 'ndjson'], { cwd });
