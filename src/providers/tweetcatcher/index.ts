@@ -1,11 +1,11 @@
 import type { DriverContext, ProviderModule } from '../spec.js';
 import { TweetCatcherDriver } from './driver.js';
 import { createDecoder, summarize } from './messages.js';
-import { startTweetCatcherMock } from './mock.js';
 
 const provider: ProviderModule = {
   createDriver: (ctx: DriverContext) => new TweetCatcherDriver(ctx),
-  startMock: (options) => startTweetCatcherMock(options),
+  // The mock (a ws server) loads only for `evtail demo` and `evtail mock`, not for every real run.
+  startMock: async (options) => (await import('./mock.js')).startTweetCatcherMock(options),
   summarize,
   createDecoder,
 };
