@@ -100,6 +100,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   const setCode = (c: number) => (code = c);
   try {
     const args = await expandProfileShortcut(argv, io);
+    checkMockTarget(args);
     const program = buildProgram(io, setCode, args);
     if (args.length === 0) {
       io.stderr.write(program.helpInformation());
@@ -191,7 +192,8 @@ function buildProgram(io: CliIo, setCode: (c: number) => void, args: string[]): 
   const demo = program
     .command('demo')
     .summary('tail a local mock of a provider: no account needed (default: tweetcatcher)')
-    .description('Start a provider\'s mock on 127.0.0.1 and tail it, with every output option. No account, no network.');
+    .description('Start a provider\'s mock on 127.0.0.1 and tail it, with every output option. No account, no network.')
+    .addHelpText('after', `\nExamples:\n  $ evtail demo                                   # tweetcatcher, pretty\n  $ evtail demo --format ndjson -n 5 | jq -c .type\n  $ evtail demo doshii --meta --stats\n  $ evtail demo webinate --echo hello -o ndjson -n 3\n  $ evtail demo push --send hi\n  $ evtail demo <provider> --help                 # the options of one demo\n`);
   for (const spec of full('demo') ? providers.filter((p) => !p.noMock) : []) {
     const keys: KeyMap = new Map();
     const demoCommon = commonOptions.filter((o) => !['url', 'profile', 'config'].includes(o.key));
@@ -211,7 +213,8 @@ function buildProgram(io: CliIo, setCode: (c: number) => void, args: string[]): 
   const mock = program
     .command('mock')
     .summary("run a provider's mock server for local development (fault knobs included)")
-    .description('Run a protocol-faithful mock of a provider on loopback, for your own client or for evtail. Stop with Ctrl-C.');
+    .description('Run a protocol-faithful mock of a provider on loopback, for your own client or for evtail. Stop with Ctrl-C.')
+    .addHelpText('after', `\nExamples:\n  $ evtail mock tweetcatcher                      # ws://127.0.0.1:42069/websocket\n  $ evtail mock doshii --port 0 --rate 50          # any free port, 50 events/s\n  $ evtail mock streamelements --drop-after 10 --faulty 1\n  $ evtail mock <provider> --help                 # that mock's knobs\n`);
   for (const spec of full('mock') ? providers.filter((p) => !p.noMock) : []) {
     const keys: KeyMap = new Map();
     const sub = mock.command(spec.name).summary(`mock ${spec.name} server`).description(`A ${spec.name} server speaking the published protocol, with fault knobs.`);
@@ -238,6 +241,17 @@ function buildProgram(io: CliIo, setCode: (c: number) => void, args: string[]): 
     setCode(await runReplayCommand(file, typedValues(replay, replayKeys), o.speed as string | undefined, o.asFastAsPossible === true, io));
   });
   return program;
+}
+
+/** `evtail demo ws`, `evtail mock kraken`: say what is wrong instead of commander's "too many arguments". */
+function checkMockTarget(args: string[]): void {
+  const [command, target] = args;
+  if ((command !== 'demo' && command !== 'mock') || target === undefined || target.startsWith('-') || target === 'help') return;
+  const mocked = providers.filter((p) => !p.noMock).map((p) => p.name);
+  if (mocked.includes(target)) return;
+  const spec = findProvider(target);
+  const why = spec ? `${target} has no mock: it tails any endpoint you give it` : `unknown provider "${target}"`;
+  throw new UsageError(`${command}: ${why}`, `one of: ${mocked.join(', ')}`);
 }
 
 /**

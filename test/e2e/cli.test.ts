@@ -51,6 +51,15 @@ describe('help and version', () => {
     expect(r.stderr).toMatch(/unknown command 'tweetcatchr'/);
   });
 
+  test('demo or mock of a provider without a mock, or of an unknown one: exit 2 listing the ones there are', async () => {
+    const a = await runEvtail(['demo', 'ws']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/demo: ws has no mock.*one of: tweetcatcher, doshii/);
+    const b = await runEvtail(['mock', 'nope']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/mock: unknown provider "nope"/);
+  });
+
   test('a bad value: exit 2 naming the flag and what was expected', async () => {
     const r = await runEvtail(['tweetcatcher', '--token', 't', '--max-events', 'many']);
     expect(r.code).toBe(2);
