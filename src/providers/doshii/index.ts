@@ -1,12 +1,13 @@
 import type { DriverContext, ProviderModule } from '../spec.js';
 import { DoshiiDriver } from './driver.js';
-import { clientIdForms, summarize } from './messages.js';
+import { clientIdForms, createDecoder, summarize } from './messages.js';
 import { startDoshiiMock } from './mock.js';
 
 const provider: ProviderModule = {
   createDriver: (ctx: DriverContext) => new DoshiiDriver(ctx),
   startMock: (options) => startDoshiiMock(options),
   summarize,
+  createDecoder,
   // The client id travels base64-encoded (and URL-encoded) in ?auth=: hide every form of it, not just the clear one.
   extraSecrets: (options) => (typeof options.clientId === 'string' ? clientIdForms(options.clientId) : []),
 };

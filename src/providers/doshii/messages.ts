@@ -10,6 +10,7 @@
  * as an object or as JSON text: we unwrap it once before looking.
  */
 import type { TailEvent } from '../../types.js';
+import type { DecodeResult, FrameDecoder } from '../spec.js';
 
 export const DEFAULT_ENVIRONMENT = 'sandbox';
 export const SOCKET_PATH = '/app/socket/v3';
@@ -92,6 +93,27 @@ export function toEvent(frame: Extract<Frame, { kind: 'event' }>, time: string, 
   const idValue = isObj(p) ? p.id : undefined;
   const id = typeof idValue === 'string' && idValue !== '' ? idValue : typeof idValue === 'number' && Number.isFinite(idValue) ? String(idValue) : undefined;
   return { time, provider: 'doshii', type: frame.name, ...(id !== undefined ? { id } : {}), data: p, raw };
+}
+
+/**
+ * One received frame → what it means, exactly as the driver takes it: an event is printed; pongs, server pings
+ * and other {"doshii":…} frames are not (control); what the driver warns about is invalid.
+ */
+export function decodeReceived(text: string, time: string): DecodeResult {
+  const frame = decodeFrame(text);
+  switch (frame.kind) {
+    case 'event':
+      return { kind: 'events', events: [toEvent(frame, time, text)] };
+    case 'invalid':
+      return { kind: 'invalid', reason: frame.reason };
+    default:
+      return { kind: 'control' };
+  }
+}
+
+/** For `evtail replay`: stateless. Sent frames (our pings, our pongs) are control. */
+export function createDecoder(): FrameDecoder {
+  return (dir, frame, time) => (dir === 'in' ? decodeReceived(frame, time) : { kind: 'control' });
 }
 
 /** The heartbeat the client sends: once on open (it completes the handshake), then every interval. */

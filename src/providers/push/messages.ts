@@ -3,6 +3,7 @@
  * Pure functions: the driver, the mock, replay and the tests use them.
  */
 import type { TailEvent } from '../../types.js';
+import type { DecodeResult, FrameDecoder } from '../spec.js';
 
 /** One SocketCluster packet: an event (with a cid when it expects an answer) or an answer to one (rid). */
 export type ScPacket =
@@ -80,6 +81,59 @@ export function toEvent(msg: unknown, urn: string, time: string, raw?: string): 
   const id = m.id ?? m.message?.id;
   if (typeof id === 'string' || typeof id === 'number') ev.id = String(id);
   return { event: ev };
+}
+
+/** The packets of a frame we sent (the codec's JSON: one packet, or a batch), or none. */
+function sentPackets(text: string): { event?: unknown; data?: unknown; cid?: unknown }[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  return (Array.isArray(value) ? value : [value]).filter((p): p is { event?: unknown } => typeof p === 'object' && p !== null);
+}
+
+/**
+ * For `evtail replay`: what the driver (socketcluster-client underneath) makes of each frame, with its state.
+ *
+ * State: the channels subscribed on the current connection. socketcluster-client hands a #publish to the driver
+ * only for a channel it has subscribed (or is subscribing) to on that socket; the driver subscribes to exactly one
+ * channel, its urn (registerUser's answer, or --urn), so a #subscribe we sent is where the urn is learned. A
+ * #handshake we sent starts a new connection (a new client socket, nothing subscribed yet); a #kickOut drops the
+ * channel. Each message on the urn then goes through the driver's own toEvent: only those whose `to` is the urn
+ * are printed. Pings (#1/#2), handshake and registerUser answers, and skipped messages are control.
+ */
+export function createDecoder(): FrameDecoder {
+  let subscribed = new Set<string>();
+  return (dir, frame, time): DecodeResult => {
+    if (frame === '#1' || frame === '#2') return { kind: 'control' };
+    if (dir === 'out') {
+      for (const p of sentPackets(frame)) {
+        if (p.event === '#handshake') subscribed = new Set();
+        const channel = (p.data as { channel?: unknown } | null | undefined)?.channel;
+        if (p.event === '#subscribe' && typeof channel === 'string') subscribed.add(channel);
+      }
+      return { kind: 'control' };
+    }
+    const d = decodeFrame(frame);
+    if (!d.ok) return { kind: 'invalid', reason: d.reason };
+    const events: TailEvent[] = [];
+    let invalid: string | undefined;
+    for (const p of d.packets) {
+      if (!('event' in p) || typeof p.cid === 'number') continue; // answers, and invokes from the server
+      const data = p.data as { channel?: unknown; data?: unknown } | null | undefined;
+      if (typeof data !== 'object' || data === null || typeof data.channel !== 'string') continue;
+      if (p.event === '#kickOut') subscribed.delete(data.channel);
+      if (p.event !== '#publish' || !subscribed.has(data.channel)) continue;
+      const c = toEvent(data.data, data.channel, time, frame);
+      if ('event' in c) events.push(c.event);
+      else if ('error' in c) invalid ??= c.error;
+    }
+    // A batch with messages and a broken one: the live run prints the messages and warns; a result is one or the other.
+    if (events.length) return { kind: 'events', events };
+    return invalid !== undefined ? { kind: 'invalid', reason: invalid } : { kind: 'control' };
+  };
 }
 
 function replyText(r: unknown): string | undefined {

@@ -3,6 +3,7 @@
  * replay and the tests use them.
  */
 import type { TailEvent } from '../../types.js';
+import type { DecodeResult, FrameDecoder } from '../spec.js';
 
 export const PROVIDER = 'streamelements';
 
@@ -73,6 +74,49 @@ export function toEvent(frame: ServerFrame, time: string, raw?: string, fallback
   const room = typeof frame.room === 'string' && frame.room ? frame.room : fallbackRoom;
   if (room) ev.room = room;
   return ev;
+}
+
+/**
+ * One received frame → what it means, as the driver takes it: a `message` is an event (the room falls back to
+ * the one we subscribed in, as the driver's --room does); welcome, response, reconnect and any other type are
+ * protocol traffic (control); what the driver warns about is invalid.
+ */
+export function decodeReceived(text: string, time: string, fallbackRoom?: string): DecodeResult {
+  const parsed = parseFrame(text);
+  if (!parsed.ok) return { kind: 'invalid', reason: parsed.reason };
+  if (parsed.kind !== 'message') return { kind: 'control' };
+  const ev = toEvent(parsed.frame, time, text, fallbackRoom);
+  return 'error' in ev ? { kind: 'invalid', reason: ev.error } : { kind: 'events', events: [ev] };
+}
+
+/** The room a sent frame subscribes in: a string (possibly '' for none) for a subscribe request, else undefined. */
+export function subscribedRoom(text: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const req = value as Partial<SubscribeRequest> | null;
+  if (typeof req !== 'object' || req === null || req.type !== 'subscribe' || typeof req.data !== 'object' || req.data === null) return undefined;
+  return typeof req.data.room === 'string' ? req.data.room : '';
+}
+
+/**
+ * For `evtail replay`. State: the room. The driver's fallback room is --room, and every subscribe request it sends
+ * carries it (or none): the recording's own subscribe frames say which, and win over `options.room` (which a
+ * replay only gets from the environment or a config file).
+ */
+export function createDecoder(options: Record<string, unknown> = {}): FrameDecoder {
+  let room = typeof options.room === 'string' && options.room ? options.room : undefined;
+  return (dir, frame, time) => {
+    if (dir === 'out') {
+      const r = subscribedRoom(frame);
+      if (r !== undefined) room = r || undefined;
+      return { kind: 'control' };
+    }
+    return decodeReceived(frame, time, room);
+  };
 }
 
 /** `reconnect` → its token (undefined when the frame carries none). */

@@ -6,6 +6,7 @@
  * `type` ("Login", …). Both decode to the same envelope `type`: the event's name.
  */
 import type { TailEvent } from '../../types.js';
+import type { DecodeResult, FrameDecoder } from '../spec.js';
 
 /** eventType number → name (the documented EventType enum). */
 export const EVENT_NAMES: Readonly<Record<number, string>> = {
@@ -105,6 +106,21 @@ export function toEvent(token: Token, time: string, raw?: string): TailEvent {
   const id = token.id;
   if ((typeof id === 'string' && id) || typeof id === 'number') ev.id = String(id);
   return ev;
+}
+
+/**
+ * One received frame → what it means, as the driver takes it: every JSON object is an event (one carrying an
+ * `error` too: the driver prints it and warns); anything else is invalid. The protocol has no control frames.
+ */
+export function decodeReceived(text: string, time: string): DecodeResult {
+  const parsed = parseFrame(text);
+  if (!parsed.ok) return { kind: 'invalid', reason: parsed.reason };
+  return { kind: 'events', events: [toEvent(parsed.token, time, text)] };
+}
+
+/** For `evtail replay`: stateless. Sent frames (--echo, --send) are control: only the server's answer is printed. */
+export function createDecoder(): FrameDecoder {
+  return (dir, frame, time) => (dir === 'in' ? decodeReceived(frame, time) : { kind: 'control' });
 }
 
 /** The server's `error` field, if any, as text. */

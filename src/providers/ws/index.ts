@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors.js';
 import type { DriverContext, ProviderModule } from '../spec.js';
 import { WsDriver } from './driver.js';
-import { headerSecrets, summarize } from './messages.js';
+import { createDecoder, headerSecrets, summarize } from './messages.js';
 
 const provider: ProviderModule = {
   createDriver: (ctx: DriverContext) => new WsDriver(ctx),
@@ -9,6 +9,7 @@ const provider: ProviderModule = {
     throw new UsageError('ws is a generic client: it has no mock', 'run any WebSocket server, e.g. npx wscat --listen 8080, and tail it with evtail ws ws://127.0.0.1:8080');
   },
   summarize,
+  createDecoder,
   /** Credential headers (Authorization, Cookie, *-key, *token*): their values, and the part after "Bearer ". */
   extraSecrets: (options) => headerSecrets(options.header),
 };

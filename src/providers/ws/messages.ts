@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../../errors.js';
 import type { TailEvent } from '../../types.js';
+import type { FrameDecoder } from '../spec.js';
 
 export const PROVIDER = 'ws';
 /** Where the event type is looked for when --type-path is not given, in this order. */
@@ -78,6 +79,16 @@ export function decodeBinary(bytes: Buffer, time = new Date().toISOString()): Ta
  */
 export function decode(frame: string, typePath?: string): TailEvent {
   return decodeText(frame, { typePaths: typePathsFrom(typePath) });
+}
+
+/**
+ * For `evtail replay`: every received frame is an event, decoded by the driver's own decodeText with the same
+ * --type-path (from `options`: a replay takes it from EVTAIL_TYPE_PATH or a config file). Sent frames (--send)
+ * are control. Stateless. A binary frame was recorded as its bytes read as UTF-8 and replays as text (see decode).
+ */
+export function createDecoder(options: Record<string, unknown> = {}): FrameDecoder {
+  const decodeOptions: DecodeOptions = { typePaths: typePathsFrom(options.typePath) };
+  return (dir, frame, time) => (dir === 'in' ? { kind: 'events', events: [decodeText(frame, decodeOptions, time)] } : { kind: 'control' });
 }
 
 /** JSON that is an object (not an array, not a primitive), or undefined. Cheap rejection before JSON.parse. */
