@@ -135,6 +135,102 @@ export function faultAfter(plan: FaultPlan, sentOnThisConnection: number): Fault
   return actions;
 }
 
+/** How one connection of a mock carries out the common faults: the socket verbs and the provider's own frames. */
+export interface FaultTarget {
+  /** Send a frame as it is: text, or binary when binary is set. */
+  send(data: string | Buffer, binary?: boolean): void;
+  /** Destroy the TCP connection: no close frame. */
+  terminate(): void;
+  close(code: number, reason: string): void;
+  /** The provider's malformed frame: the start of a real event frame, cut short. */
+  malformed: string;
+  /** A well-formed event frame carrying `padding`; it takes the next event number, so the client sees a gap it can explain. */
+  oversized(padding: string): string;
+  /** Stop sending events and stop answering (or sending) heartbeats: a half-open link. */
+  goSilent(): void;
+  /** Refuse new connections for ms (the --down-for knob). */
+  goDown?(ms: number): void;
+  /** Tell listeners (tests) that a drop or a close fault happened. */
+  emit?(event: 'fault', action: 'drop' | 'close'): void;
+  /** The reason of the normal close after --count events (default 'no more events'). */
+  doneReason?: string;
+}
+
+/** A ws WebSocket's verbs, for a FaultTarget. */
+export function wsVerbs(ws: WebSocket): Pick<FaultTarget, 'send' | 'terminate' | 'close'> {
+  return {
+    send: (data, binary) => ws.send(data, { binary: binary === true }),
+    terminate: () => ws.terminate(),
+    close: (code, reason) => ws.close(code, reason),
+  };
+}
+
+/** Four bytes that are no UTF-8 text: the binary-frame fault. */
+export const BINARY_FAULT_FRAME = Buffer.from([0xde, 0xad, 0xbe, 0xef]);
+
+/**
+ * Carry out the faults due (from faultAfter) on one connection, in order. Returns false when the connection
+ * stops carrying events (dropped, closed, silent, done): the pump must stop.
+ */
+export function applyFaults(actions: readonly FaultAction[], settings: CommonMockSettings, target: FaultTarget): boolean {
+  for (const action of actions) {
+    switch (action) {
+      case 'malformed':
+        target.send(target.malformed);
+        break;
+      case 'binary':
+        target.send(BINARY_FAULT_FRAME, true);
+        break;
+      case 'empty':
+        target.send('');
+        break;
+      case 'oversized':
+        target.send(target.oversized('x'.repeat(settings.oversizedBytes)));
+        break;
+      case 'silent':
+        target.goSilent();
+        return false;
+      case 'drop':
+        if (settings.downFor) target.goDown?.(settings.downFor);
+        target.emit?.('fault', 'drop');
+        target.terminate();
+        return false;
+      case 'close':
+        if (settings.downFor) target.goDown?.(settings.downFor);
+        target.emit?.('fault', 'close');
+        target.close(settings.closeCode, settings.closeReason ?? 'mock fault');
+        return false;
+      case 'done':
+        target.close(1000, target.doneReason ?? 'no more events');
+        return false;
+      case 'none':
+        break;
+    }
+  }
+  return true;
+}
+
+/**
+ * The --down-for knob for a mock that serves WebSockets from its own HTTP server (not listen()): upgrades are
+ * answered 503 while down. Call after the WebSocket server has attached its 'upgrade' listener.
+ */
+export function downSwitch(server: import('node:http').Server): (ms: number) => void {
+  let downUntil = 0;
+  const upgrades = server.listeners('upgrade') as ((...args: unknown[]) => void)[];
+  server.removeAllListeners('upgrade');
+  server.on('upgrade', (req, socket: import('node:stream').Duplex, head) => {
+    if (Date.now() < downUntil) {
+      socket.on('error', () => undefined);
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    for (const l of upgrades) l.call(server, req, socket, head);
+  });
+  return (ms) => {
+    downUntil = Date.now() + ms;
+  };
+}
+
 /**
  * Sends events to one client at the configured rate (or as fast as the socket drains), numbering them with
  * a counter shared across connections so a client can check that nothing was lost or repeated.

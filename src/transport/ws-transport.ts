@@ -4,6 +4,7 @@
  */
 import type { Agent } from 'node:http';
 import WebSocket from 'ws';
+import { formatSize } from '../config/parse-values.js';
 import { AuthError, ConnectionError } from '../errors.js';
 import type { CloseOutcome, Connection, DriverHooks } from '../types.js';
 
@@ -105,8 +106,30 @@ const tlsCodes = new Set([
   'CERT_UNTRUSTED',
 ]);
 
+/** ws's error for a frame over maxPayload: the connection fails with 1009 and the frame is not delivered. */
+export const OVERSIZED_FRAME = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+
+const limitText = (maxPayload?: number) => (maxPayload ? ` (${formatSize(maxPayload)})` : '');
+
+/**
+ * What a refused oversized frame costs, said when it happens as an error (shown even with --quiet): the event
+ * it carried is lost, and so is whatever the server sent after it on that connection.
+ */
+export function oversizedFrameError(maxPayload?: number): string {
+  return `a frame larger than --max-frame-size${limitText(maxPayload)} was refused: the event it carried is lost (and any sent after it before the connection closed); raise --max-frame-size to receive it`;
+}
+
+/**
+ * The one place a socket error becomes a verdict, for links built on ws (WsLink, and drivers that reach the ws
+ * socket of a client library): an oversized frame is also reported at once, since an event was lost.
+ */
+export function socketErrorOutcome(err: Error & { code?: string }, url: string, hooks: Pick<DriverHooks, 'error'>, maxPayload?: number): CloseOutcome {
+  if (err.code === OVERSIZED_FRAME) hooks.error(oversizedFrameError(maxPayload));
+  return errorOutcome(err, url, maxPayload);
+}
+
 /** A socket error before or during the link, as a verdict. */
-export function errorOutcome(err: Error & { code?: string }, url: string): CloseOutcome {
+export function errorOutcome(err: Error & { code?: string }, url: string, maxPayload?: number): CloseOutcome {
   const code = err.code ?? '';
   if (tlsCodes.has(code)) {
     return {
@@ -114,8 +137,8 @@ export function errorOutcome(err: Error & { code?: string }, url: string): Close
       error: new ConnectionError(`TLS: the server's certificate was not accepted (${code}: ${err.message})`, 'pass the CA with --ca <file>, or --insecure to skip verification (not for production)'),
     };
   }
-  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-    return { recovery: 'retry', reason: `a frame was larger than --max-frame-size (${err.message}); reconnecting`, code: 1009 };
+  if (code === OVERSIZED_FRAME) {
+    return { recovery: 'retry', reason: `a frame was larger than --max-frame-size${limitText(maxPayload)}`, code: 1009 };
   }
   const host = safeHost(url);
   if (code === 'ECONNREFUSED') return { recovery: 'retry', reason: `connection refused by ${host}` };
@@ -179,7 +202,8 @@ export class WsLink implements Connection {
     ws.on('pong', () => handlers.onPong?.());
     ws.on('ping', () => handlers.onPing?.());
     ws.on('error', (err: Error & { code?: string }) => {
-      if (!this.outcome) this.outcome = errorOutcome(err, url);
+      const outcome = socketErrorOutcome(err, url, hooks, transport.maxPayload);
+      if (!this.outcome) this.outcome = outcome;
     });
     ws.on('close', (code, reasonBuf) => {
       if (this.finished) return;

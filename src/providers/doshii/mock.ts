@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { MockServer } from '../../types.js';
-import { commonMockSettings, EventPump, faultAfter, listen, pick, seededRandom, type CommonMockSettings, type MockWsServer } from '../mock-kit.js';
+import { applyFaults, commonMockSettings, EventPump, faultAfter, listen, pick, seededRandom, type CommonMockSettings, type MockWsServer, wsVerbs } from '../mock-kit.js';
 import { EVENT_NAMES, SOCKET_PATH } from './messages.js';
 
 export interface DoshiiMockSettings extends CommonMockSettings {
@@ -109,6 +109,7 @@ export class DoshiiMock extends EventEmitter implements MockServer {
       this.settings.port,
       { verifyClient: (info: { req: IncomingMessage }, cb: (ok: boolean, code?: number, message?: string) => void) => this.verify(info.req, cb) },
       SOCKET_PATH,
+      this.settings.tls,
     );
     this.server.wss.on('connection', (ws) => this.onConnection(ws));
     return this;
@@ -305,26 +306,20 @@ export class DoshiiMock extends EventEmitter implements MockServer {
     if (this.sent.length < LOG_LIMIT) this.sent.push({ seq, name, envelope });
     const sent = pump.sent + 1;
     if (plan.active && this.settings.stopPongsAfter !== undefined && sent === this.settings.stopPongsAfter) stopPongs();
-    for (const action of faultAfter(plan, sent)) {
-      switch (action) {
-        case 'malformed':
-          ws.send('{"emit":["order_updated",{"id":');
-          break;
-        case 'silent':
-          goSilent();
-          return false;
-        case 'drop':
-          ws.terminate();
-          return false;
-        case 'close':
-          ws.close(this.settings.closeCode, this.settings.closeReason ?? 'mock fault');
-          return false;
-        case 'done':
-          ws.close(1000, 'no more events');
-          return false;
-      }
-    }
-    return true;
+    const actions = faultAfter(plan, sent);
+    if (!actions.length) return true;
+    return applyFaults(actions, this.settings, {
+      ...wsVerbs(ws),
+      malformed: '{"emit":["order_updated",{"id":',
+      oversized: (padding) => {
+        const big = this.makeEvent();
+        const padded = { ...big.payload, padding };
+        return JSON.stringify(this.envelopeFor(big.seq) === 'emit' ? { emit: [big.name, padded] } : { event: big.name, data: padded });
+      },
+      goSilent,
+      goDown: (ms) => this.server.goDown(ms),
+      emit: (event, action) => this.emit(event, action),
+    });
   }
 }
 

@@ -10,7 +10,7 @@ import scClient from 'socketcluster-client';
 import type { AGClientSocket } from 'socketcluster-client';
 import type WebSocket from 'ws';
 import { AuthError, UsageError } from '../../errors.js';
-import { defaultHttpOutcome, errorOutcome } from '../../transport/ws-transport.js';
+import { defaultHttpOutcome, socketErrorOutcome } from '../../transport/ws-transport.js';
 import type { CloseOutcome, Connection, Driver, DriverHooks } from '../../types.js';
 import type { DriverContext } from '../spec.js';
 import { decodeFrame, describeScClose, parseRegisterReply, pushUrl, toEvent } from './messages.js';
@@ -223,7 +223,8 @@ class PushConnection implements Connection {
       ws.terminate();
     });
     ws.on('error', (err: Error & { code?: string }) => {
-      if (!this.netOutcome) this.netOutcome = errorOutcome(err, this.driver.url.href);
+      const outcome = socketErrorOutcome(err, this.driver.url.href, this.hooks, this.driver.ctx.transport.maxPayload);
+      if (!this.netOutcome) this.netOutcome = outcome;
     });
     // The client answers #1 with #2 itself (before this listener runs); neither goes through the codec.
     ws.on('message', (data, isBinary) => {

@@ -17,7 +17,7 @@ import http from 'node:http';
 import scServer from 'socketcluster-server';
 import type { AGServer, AGServerSocket } from 'socketcluster-server';
 import type { MockServer } from '../../types.js';
-import { commonMockSettings, faultAfter, pick, seededRandom, type CommonMockSettings, type FaultAction } from '../mock-kit.js';
+import { applyFaults, commonMockSettings, downSwitch, faultAfter, pick, seededRandom, type CommonMockSettings, type FaultAction } from '../mock-kit.js';
 
 export const DEMO_CHANNEL_UUID = '9f4c2b1e-7a3d-4e5f-8b6a-0c1d2e3f4a5b';
 export const DEMO_HOST_API = 'https://push.example.org';
@@ -29,6 +29,8 @@ export interface PushMockSettings extends CommonMockSettings {
   refuseRegistration?: 'error' | 'no-urn';
   stopPingsAfter?: number;
   strayEvery?: number;
+  /** Urns issued before this server started (a restarted server keeps its users): accepted for #subscribe. */
+  knownUrns?: string[];
 }
 
 interface Conn {
@@ -58,6 +60,8 @@ const botLines: { text: string; quick_replies?: string[] }[] = [
 export class PushMock extends EventEmitter implements MockServer {
   private http!: http.Server;
   private ag!: AGServer;
+  /** The --down-for knob: refuse upgrades (503) for a while. */
+  private goDown: (ms: number) => void = () => undefined;
   private actualPort = 0;
   private seq = 0;
   private strays = 0;
@@ -82,7 +86,7 @@ export class PushMock extends EventEmitter implements MockServer {
   }
   get url(): string {
     const h = this.settings.host.includes(':') ? `[${this.settings.host}]` : this.settings.host;
-    return `ws://${h}:${this.actualPort}/socketcluster/`;
+    return `${this.settings.tls ? 'wss' : 'ws'}://${h}:${this.actualPort}/socketcluster/`;
   }
   get demoOptions(): Record<string, unknown> {
     const h = this.settings.host.includes(':') ? `[${this.settings.host}]` : this.settings.host;
@@ -91,10 +95,13 @@ export class PushMock extends EventEmitter implements MockServer {
 
   async start(): Promise<this> {
     const s = this.settings;
-    this.http = http.createServer((_req, res) => {
+    for (const urn of s.knownUrns ?? []) this.urns.add(urn);
+    const onRequest: http.RequestListener = (_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
       res.end('Push socket server: connect with SocketCluster (protocol version 1) at /socketcluster/\n');
-    });
+    };
+    // An https.Server is an http.Server as far as socketcluster-server and the upgrade path are concerned.
+    this.http = s.tls ? (await import('node:https')).createServer({ key: s.tls.key, cert: s.tls.cert }, onRequest) : http.createServer(onRequest);
     this.ag = scServer.attach(this.http, {
       protocolVersion: 1,
       path: '/socketcluster/',
@@ -102,6 +109,7 @@ export class PushMock extends EventEmitter implements MockServer {
       pingTimeout: s.pingTimeout,
       pingTimeoutDisabled: true, // the mock runs the ping loop itself (see above); pingTimeout is still announced
     });
+    this.goDown = downSwitch(this.http);
     this.ag.setMiddleware(this.ag.MIDDLEWARE_INBOUND, async (stream) => {
       for await (const action of stream) {
         if (action.type === action.SUBSCRIBE && !this.urns.has(action.channel ?? '')) {
@@ -311,27 +319,22 @@ export class PushMock extends EventEmitter implements MockServer {
     await this.flushed(conn); // the n-th message goes out before the fault
     if (conn.closed) return true;
     const socket = conn.socket;
-    for (const action of actions) {
-      switch (action) {
-        case 'malformed':
-          socket.send('{"event":"#publish","data":{"channel":', {});
-          break;
-        case 'silent':
-          conn.silent = true;
-          this.stopPings(conn);
-          return true;
-        case 'drop':
-          socket.terminate();
-          return true;
-        case 'close':
-          void socket.disconnect(this.settings.closeCode, this.settings.closeReason ?? 'mock fault');
-          return true;
-        case 'done':
-          void socket.disconnect(1000, 'no more messages');
-          return true;
-      }
-    }
-    return false;
+    const urn = conn.urn ?? '';
+    return !applyFaults(actions, this.settings, {
+      // AGServerSocket.send writes a frame as it is, past the codec.
+      send: (data, binary) => socket.send(data, { binary: binary === true }),
+      terminate: () => socket.terminate(),
+      close: (code, reason) => void socket.disconnect(code, reason),
+      malformed: '{"event":"#publish","data":{"channel":',
+      oversized: (padding) => JSON.stringify({ event: '#publish', data: { channel: urn, data: { ...this.makeMessage(urn), padding } } }),
+      goSilent: () => {
+        conn.silent = true;
+        this.stopPings(conn);
+      },
+      goDown: (ms) => this.goDown(ms),
+      emit: (event, action) => this.emit(event, action),
+      doneReason: 'no more messages',
+    });
   }
 }
 
@@ -346,6 +349,7 @@ export async function startPushMock(options: Record<string, unknown>): Promise<P
     refuseRegistration: options.refuseRegistration === 'error' || options.refuseRegistration === 'no-urn' ? options.refuseRegistration : undefined,
     stopPingsAfter: num(options.stopPingsAfter),
     strayEvery: num(options.strayEvery),
+    knownUrns: list(options.urn),
   };
   return new PushMock(settings).start();
 }

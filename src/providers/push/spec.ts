@@ -21,6 +21,7 @@ export const pushSpec: ProviderSpec = {
     { key: 'pingTimeout', flags: '--ping-timeout <ms>', kind: 'int', min: 10, default: 20000, env: false, description: 'pingTimeout announced in the handshake; a client silent this long is closed with 4001' },
     { key: 'refuseRegistration', flags: '--refuse-registration <how>', kind: 'enum', choices: ['error', 'no-urn'], env: false, description: "fault: answer registerUser with an error ('error') or with a reply without an urn ('no-urn')" },
     { key: 'stopPingsAfter', flags: '--stop-pings-after <n>', kind: 'int', min: 0, env: false, description: 'fault: stop sending #1 (and stop watching #2) after n bot messages on a connection (0: right after the handshake)' },
+    { key: 'urn', flags: '--urn <urn...>', kind: 'list', env: false, description: 'urns registered before the mock started (a restarted server keeps its users): accepted for #subscribe' },
     { key: 'strayEvery', flags: '--stray-every <n>', kind: 'int', min: 1, env: false, description: 'also publish a message addressed to another urn after every n bot messages (a client must skip it)' },
   ],
   examples: [

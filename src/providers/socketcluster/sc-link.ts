@@ -16,8 +16,9 @@
 import type WebSocket from 'ws';
 import { create, type AGClientSocket } from 'socketcluster-client';
 import { ConnectionError } from '../../errors.js';
-import { defaultHttpOutcome, describeClose, errorOutcome, type TransportOptions } from '../../transport/ws-transport.js';
+import { defaultHttpOutcome, describeClose, socketErrorOutcome, type TransportOptions } from '../../transport/ws-transport.js';
 import type { Clock, CloseOutcome, Connection, DriverHooks } from '../../types.js';
+import { parseScFrame } from './messages.js';
 
 const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 
@@ -216,7 +217,7 @@ export class ScLink implements Connection {
       ws.terminate();
     });
     ws.on('error', (err: Error & { code?: string }) => {
-      this.outcome ??= errorOutcome(err, this.options.url);
+      this.outcome ??= socketErrorOutcome(err, this.options.url, hooks, this.options.transport.maxPayload);
     });
     ws.on('open', () => hooks.open());
     // Pings never reach the codec: the client answers them itself. Prepended, so the ping is logged before its pong.
@@ -316,38 +317,22 @@ export class ScLink implements Connection {
       return null;
     }
     if (this.finished) return null;
-    let packet: unknown;
-    try {
-      packet = JSON.parse(message);
-    } catch {
+    const f = parseScFrame(message);
+    if (!f.ok) {
       this.hooks.frame('in', message);
-      this.hooks.undecodable(message, 'not JSON');
+      this.hooks.undecodable(message, f.reason);
       return message;
     }
-    const packets = Array.isArray(packet) ? packet : [packet];
     // A token the server hands out is a secret before the frame that carries it is shown anywhere.
-    for (const p of packets) {
-      const { event, data } = (p ?? {}) as { event?: unknown; data?: { token?: unknown } | null };
-      if (event === '#setAuthToken' && typeof data?.token === 'string' && data.token !== '') this.hooks.secret(data.token);
-    }
+    for (const token of f.tokens) this.hooks.secret(token);
     this.hooks.frame('in', message);
     this.hooks.alive();
-    for (const p of packets) {
-      if (!p || typeof p !== 'object') continue;
-      const { event, data, cid } = p as { event?: unknown; data?: unknown; cid?: unknown };
-      if (typeof event !== 'string' || typeof cid === 'number') continue; // responses (rid) and server invokes
-      if (event === '#publish') {
-        const d = data as { channel?: unknown; data?: unknown } | null;
-        if (!d || typeof d.channel !== 'string') {
-          this.hooks.undecodable(message, '#publish without a channel');
-          continue;
-        }
-        this.handlers.onPublish(d.channel, d.data, message);
-      } else if (!event.startsWith('#')) {
-        this.handlers.onTransmit?.(event, data, message);
-      }
+    for (const item of f.items) {
+      if (item.kind === 'publish') this.handlers.onPublish(item.channel, item.data, message);
+      else if (item.kind === 'transmit') this.handlers.onTransmit?.(item.event, item.data, message);
+      else this.hooks.undecodable(message, item.reason);
     }
-    return packet;
+    return f.packet;
   }
 
   private onClose(ev: ClientEvent): void {

@@ -18,7 +18,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { MockServer } from '../../types.js';
-import { commonMockSettings, EventPump, faultAfter, listen, pick, seededRandom, type CommonMockSettings, type MockWsServer } from '../mock-kit.js';
+import { applyFaults, commonMockSettings, EventPump, faultAfter, listen, pick, seededRandom, type CommonMockSettings, type MockWsServer, wsVerbs } from '../mock-kit.js';
 
 export interface StreamElementsMockSettings extends CommonMockSettings {
   /** token → the topics it may subscribe to ('all': every topic). Undefined: any non-empty token, every topic. */
@@ -444,43 +444,20 @@ export class StreamElementsMock extends EventEmitter implements MockServer {
       on.reconnect();
       return false;
     }
-    for (const action of faultAfter(plan, sent)) {
-      switch (action) {
-        case 'malformed':
-          ws.send('{"id":"01HB0YF39XF16HMHCPDYZYJYFK","type":"message","topic":');
-          break;
-        case 'binary':
-          ws.send(Buffer.from([0xde, 0xad, 0xbe, 0xef]), { binary: true });
-          break;
-        case 'empty':
-          ws.send('');
-          break;
-        case 'oversized': {
-          // A well-formed event, just too big: its number is taken, so the client sees a gap it can explain.
-          const big = ++this.seq;
-          const payload = { ...(this.makePayload(topic, big) as object), padding: 'x'.repeat(s.oversizedBytes) };
-          ws.send(JSON.stringify({ id: ulidWithSeq(big), ts: ts(), type: 'message', topic, room: subs.get(topic), data: payload }));
-          break;
-        }
-        case 'silent':
-          on.silence();
-          return false;
-        case 'drop':
-          if (s.downFor) this.server.goDown(s.downFor);
-          this.emit('fault', 'drop');
-          ws.terminate();
-          return false;
-        case 'close':
-          if (s.downFor) this.server.goDown(s.downFor);
-          this.emit('fault', 'close');
-          ws.close(s.closeCode, s.closeReason ?? 'mock fault');
-          return false;
-        case 'done':
-          ws.close(1000, 'no more events');
-          return false;
-      }
-    }
-    return true;
+    const actions = faultAfter(plan, sent);
+    if (!actions.length) return true;
+    return applyFaults(actions, s, {
+      ...wsVerbs(ws),
+      malformed: '{"id":"01HB0YF39XF16HMHCPDYZYJYFK","type":"message","topic":',
+      oversized: (padding) => {
+        const big = ++this.seq;
+        const payload = { ...(this.makePayload(topic, big) as object), padding };
+        return JSON.stringify({ id: ulidWithSeq(big), ts: ts(), type: 'message', topic, room: subs.get(topic), data: payload });
+      },
+      goSilent: on.silence,
+      goDown: (ms) => this.server.goDown(ms),
+      emit: (event, action) => this.emit(event, action),
+    });
   }
 }
 

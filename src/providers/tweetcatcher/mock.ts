@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
 import type { MockServer } from '../../types.js';
-import { commonMockSettings, EventPump, faultAfter, listen, pick, seededRandom, type CommonMockSettings, type MockWsServer } from '../mock-kit.js';
+import { applyFaults, commonMockSettings, EventPump, faultAfter, listen, pick, seededRandom, type CommonMockSettings, type MockWsServer, wsVerbs } from '../mock-kit.js';
 
 export interface TweetCatcherMockSettings extends CommonMockSettings {
   tokens?: string[];
@@ -169,40 +169,16 @@ export class TweetCatcherMock extends EventEmitter implements MockServer {
     this.stats.eventsSent += 1;
     const sent = pump.sent + 1;
     if (plan.active && this.settings.stopAcksAfter !== undefined && sent === this.settings.stopAcksAfter) stopAcks();
-    for (const action of faultAfter(plan, sent)) {
-      switch (action) {
-        case 'malformed':
-          ws.send('{"op":0,"d":{"event_id":');
-          break;
-        case 'binary':
-          ws.send(Buffer.from([0xde, 0xad, 0xbe, 0xef]), { binary: true });
-          break;
-        case 'empty':
-          ws.send('');
-          break;
-        case 'oversized':
-          // A well-formed event, just too big: its number is taken, so the client sees a gap it can explain.
-          ws.send(JSON.stringify({ op: 0, d: { ...this.makeEvent(), padding: 'x'.repeat(this.settings.oversizedBytes) } }));
-          break;
-        case 'silent':
-          goSilent();
-          return false;
-        case 'drop':
-          if (this.settings.downFor) this.server.goDown(this.settings.downFor);
-          this.emit('fault', 'drop');
-          ws.terminate();
-          return false;
-        case 'close':
-          if (this.settings.downFor) this.server.goDown(this.settings.downFor);
-          this.emit('fault', 'close');
-          ws.close(this.settings.closeCode, this.settings.closeReason ?? 'mock fault');
-          return false;
-        case 'done':
-          ws.close(1000, 'no more events');
-          return false;
-      }
-    }
-    return true;
+    const actions = faultAfter(plan, sent);
+    if (!actions.length) return true;
+    return applyFaults(actions, this.settings, {
+      ...wsVerbs(ws),
+      malformed: '{"op":0,"d":{"event_id":',
+      oversized: (padding) => JSON.stringify({ op: 0, d: { ...this.makeEvent(), padding } }),
+      goSilent,
+      goDown: (ms) => this.server.goDown(ms),
+      emit: (event, action) => this.emit(event, action),
+    });
   }
 }
 

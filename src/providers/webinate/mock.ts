@@ -19,7 +19,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { UsageError } from '../../errors.js';
 import type { MockServer } from '../../types.js';
-import { commonMockSettings, EventPump, faultAfter, listen, pick, seededRandom, type CommonMockSettings, type MockWsServer } from '../mock-kit.js';
+import { applyFaults, commonMockSettings, EventPump, faultAfter, listen, pick, seededRandom, type CommonMockSettings, type MockWsServer, wsVerbs } from '../mock-kit.js';
 import { EVENT_NAMES, EVENT_NUMBERS, type BucketEntry, type FileEntry, type Token } from './messages.js';
 
 export type Generation = 'numeric' | 'string' | 'mixed';
@@ -303,40 +303,16 @@ export class WebinateMock extends EventEmitter implements MockServer {
     ws.send(JSON.stringify(this.makeEvent()));
     this.stats.eventsSent += 1;
     const sent = pump.sent + 1;
-    for (const action of faultAfter(plan, sent)) {
-      switch (action) {
-        case 'malformed':
-          ws.send('{"eventType":5,"username":');
-          break;
-        case 'binary':
-          ws.send(Buffer.from([0xde, 0xad, 0xbe, 0xef]), { binary: true });
-          break;
-        case 'empty':
-          ws.send('');
-          break;
-        case 'oversized':
-          // A well-formed event, just too big: its number is taken, so the client sees a gap it can explain.
-          ws.send(JSON.stringify({ ...this.makeEvent(), padding: 'x'.repeat(this.settings.oversizedBytes) }));
-          break;
-        case 'silent':
-          goSilent();
-          return false;
-        case 'drop':
-          if (this.settings.downFor) this.server.goDown(this.settings.downFor);
-          this.emit('fault', 'drop');
-          ws.terminate();
-          return false;
-        case 'close':
-          if (this.settings.downFor) this.server.goDown(this.settings.downFor);
-          this.emit('fault', 'close');
-          ws.close(this.settings.closeCode, this.settings.closeReason ?? 'mock fault');
-          return false;
-        case 'done':
-          ws.close(1000, 'no more events');
-          return false;
-      }
-    }
-    return true;
+    const actions = faultAfter(plan, sent);
+    if (!actions.length) return true;
+    return applyFaults(actions, this.settings, {
+      ...wsVerbs(ws),
+      malformed: '{"eventType":5,"username":',
+      oversized: (padding) => JSON.stringify({ ...this.makeEvent(), padding }),
+      goSilent,
+      goDown: (ms) => this.server.goDown(ms),
+      emit: (event, action) => this.emit(event, action),
+    });
   }
 }
 
