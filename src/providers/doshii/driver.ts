@@ -16,6 +16,7 @@ import type { Connection, Driver, DriverHooks } from '../../types.js';
 import { WsLink } from '../../transport/ws-transport.js';
 import type { DriverContext } from '../spec.js';
 import { baseUrlFor, DEFAULT_ENVIRONMENT, decodeFrame, isEnvironmentName, pingFrame, pongFrame, socketUrl, toEvent } from './messages.js';
+import { receivedAt } from '../../transport/received-at.js';
 
 export const DEFAULT_HEARTBEAT_MS = 30_000;
 
@@ -82,7 +83,7 @@ export class DoshiiDriver implements Driver {
             return link.send(pongFrame(frame.value, this.appVersion));
           case 'event':
             markReady('events flowing');
-            return hooks.event(toEvent(frame, new Date().toISOString(), text));
+            return hooks.event(toEvent(frame, receivedAt(), text));
           case 'control':
             return hooks.debug(`ignoring a doshii control frame: ${frame.detail}`);
           case 'invalid':

@@ -1,11 +1,11 @@
 import type { DriverContext, ProviderModule } from '../spec.js';
 import { DoshiiDriver } from './driver.js';
 import { clientIdForms, createDecoder, summarize } from './messages.js';
-import { startDoshiiMock } from './mock.js';
 
 const provider: ProviderModule = {
   createDriver: (ctx: DriverContext) => new DoshiiDriver(ctx),
-  startMock: (options) => startDoshiiMock(options),
+  // The mock (a ws server) loads only for `evtail demo` and `evtail mock`.
+  startMock: async (options) => (await import('./mock.js')).startDoshiiMock(options),
   summarize,
   createDecoder,
   // The client id travels base64-encoded (and URL-encoded) in ?auth=: hide every form of it, not just the clear one.

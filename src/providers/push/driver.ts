@@ -14,6 +14,7 @@ import { defaultHttpOutcome, socketErrorOutcome } from '../../transport/ws-trans
 import type { CloseOutcome, Connection, Driver, DriverHooks } from '../../types.js';
 import type { DriverContext } from '../spec.js';
 import { decodeFrame, describeScClose, parseRegisterReply, pushUrl, toEvent } from './messages.js';
+import { receivedAt } from '../../transport/received-at.js';
 
 /** pingTimeout when the handshake answer has none (SocketCluster's default client value). */
 const DEFAULT_PING_TIMEOUT_MS = 20_000;
@@ -325,7 +326,7 @@ class PushConnection implements Connection {
 
   private onMessage(msg: unknown, urn: string): void {
     const raw = (typeof msg === 'object' && msg !== null ? this.raws.get(msg) : undefined) ?? JSON.stringify({ event: '#publish', data: { channel: urn, data: msg } });
-    const c = toEvent(msg, urn, new Date().toISOString(), raw);
+    const c = toEvent(msg, urn, receivedAt(), raw);
     if ('error' in c) return this.hooks.undecodable(raw, c.error);
     if ('skip' in c) {
       this.driver.skipped += 1;

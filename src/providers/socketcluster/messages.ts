@@ -1,6 +1,7 @@
 /** A SocketCluster channel publish → TailEvent. Kept free of socketcluster-client so tests and replay stay light. */
 import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
+import { receivedAt } from '../../transport/received-at.js';
 
 export const PROVIDER = 'socketcluster';
 
@@ -11,7 +12,7 @@ function text(v: unknown): string | undefined {
 }
 
 /** type = the message's `type` (or `event`) when it is an object with one, else `message`; id = its `id`. */
-export function publishEvent(channel: string, data: unknown, raw: string, time = new Date().toISOString()): TailEvent {
+export function publishEvent(channel: string, data: unknown, raw: string, time = receivedAt()): TailEvent {
   let type = 'message';
   let id: string | undefined;
   if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
@@ -100,7 +101,7 @@ export function decodeReceived(frame: string, time: string): DecodeResult {
  * One recorded frame → the publishes in it (a frame may be a batch). Frames that carry no publish
  * (handshake, pings, acks) give none.
  */
-export function decode(frame: string, time = new Date().toISOString()): TailEvent[] {
+export function decode(frame: string, time = receivedAt()): TailEvent[] {
   const r = decodeReceived(frame, time);
   return r.kind === 'events' ? r.events : [];
 }

@@ -28,6 +28,7 @@ import type { CloseOutcome, Connection, Driver, DriverHooks } from '../../types.
 import { WsLink } from '../../transport/ws-transport.js';
 import type { DriverContext } from '../spec.js';
 import { ErrorCode, maskReconnectToken, parseFrame, reconnectToken, responseMessage, subscribeRequest, toEvent, type ServerFrame } from './messages.js';
+import { receivedAt } from '../../transport/received-at.js';
 
 export const DEFAULT_URL = 'wss://astro.streamelements.com';
 export const DEFAULT_TOPIC = 'channel.activities';
@@ -157,7 +158,7 @@ class AstroConnection {
     const frame = parsed.frame;
     switch (parsed.kind) {
       case 'message': {
-        const ev = toEvent(frame, new Date().toISOString(), text, this.d.room);
+        const ev = toEvent(frame, receivedAt(), text, this.d.room);
         if ('error' in ev) return hooks.undecodable(text, ev.error);
         return hooks.event(ev);
       }

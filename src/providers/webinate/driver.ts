@@ -9,6 +9,7 @@ import type { CloseOutcome, Connection, Driver, DriverHooks } from '../../types.
 import { defaultCloseOutcome, WsLink } from '../../transport/ws-transport.js';
 import type { DriverContext } from '../spec.js';
 import { checkSendJson, echoFrame, errorOf, originOf, parseFrame, toEvent } from './messages.js';
+import { receivedAt } from '../../transport/received-at.js';
 
 export const DEFAULT_PING_INTERVAL_MS = 30_000;
 /** Refused connections that in a row mean "the Origin is not approved" (fewer when retries are fewer). */
@@ -121,7 +122,7 @@ export class WebinateDriver implements Driver {
           if (isBinary) return hooks.undecodable(text, 'binary frame');
           const parsed = parseFrame(text);
           if (!parsed.ok) return hooks.undecodable(text, parsed.reason);
-          const ev = toEvent(parsed.token, new Date().toISOString(), text);
+          const ev = toEvent(parsed.token, receivedAt(), text);
           const error = errorOf(parsed.token);
           if (error) hooks.warn(`${ev.type}: the server reported an error: ${error}`);
           hooks.event(ev);

@@ -1,11 +1,11 @@
 import type { DriverContext, ProviderModule } from '../spec.js';
 import { WebinateDriver } from './driver.js';
 import { createDecoder, summarize } from './messages.js';
-import { startWebinateMock } from './mock.js';
 
 const provider: ProviderModule = {
   createDriver: (ctx: DriverContext) => new WebinateDriver(ctx),
-  startMock: (options) => startWebinateMock(options),
+  // The mock (a ws server) loads only for `evtail demo` and `evtail mock`.
+  startMock: async (options) => (await import('./mock.js')).startWebinateMock(options),
   summarize,
   createDecoder,
   /** "SID=abc" is the secret; the session id alone must not show either. */

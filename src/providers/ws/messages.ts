@@ -5,6 +5,7 @@
 import { UsageError } from '../../errors.js';
 import type { TailEvent } from '../../types.js';
 import type { FrameDecoder } from '../spec.js';
+import { receivedAt } from '../../transport/received-at.js';
 
 export const PROVIDER = 'ws';
 /** Where the event type is looked for when --type-path is not given, in this order. */
@@ -53,7 +54,7 @@ function idText(v: unknown): string | undefined {
 }
 
 /** A text frame as an event. Never fails. */
-export function decodeText(frame: string, options: DecodeOptions, time = new Date().toISOString()): TailEvent {
+export function decodeText(frame: string, options: DecodeOptions, time = receivedAt()): TailEvent {
   const parsed = parseObject(frame);
   if (parsed === undefined) return { time, provider: PROVIDER, type: 'text', data: frame, raw: frame };
   let type: string | undefined;
@@ -68,7 +69,7 @@ export function decodeText(frame: string, options: DecodeOptions, time = new Dat
 }
 
 /** A binary frame as an event: data is the bytes in base64. */
-export function decodeBinary(bytes: Buffer, time = new Date().toISOString()): TailEvent {
+export function decodeBinary(bytes: Buffer, time = receivedAt()): TailEvent {
   const data = bytes.toString('base64');
   return { time, provider: PROVIDER, type: 'binary', data, raw: data };
 }
