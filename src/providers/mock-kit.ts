@@ -2,8 +2,9 @@
  * What every provider's mock shares: a WebSocket server on loopback, a paced event pump that respects
  * the client's backpressure and numbers events across connections, and the common fault knobs.
  */
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
+import type { MockServer } from '../types.js';
 import { WebSocketServer, type WebSocket, type ServerOptions } from 'ws';
 
 export { commonMockOptions } from './mock-options.js';
@@ -49,6 +50,26 @@ export function commonMockSettings(o: Record<string, unknown>): CommonMockSettin
     oversizedBytes: num('oversizedBytes') ?? 17 * 1024 * 1024,
     tls: o.tls as MockTls | undefined,
   };
+}
+
+/** What every ws-based mock shares: its server, its address, and closing it. */
+export abstract class MockBase extends EventEmitter implements MockServer {
+  protected server!: MockWsServer;
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  get port(): number {
+    return this.server.port;
+  }
+
+  /** Credentials and flags that make evtail log in to this mock (used by `evtail demo`). */
+  abstract get demoOptions(): Record<string, unknown>;
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
 }
 
 export interface MockWsServer {

@@ -11,6 +11,7 @@
  */
 import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
+import { parseJsonObject } from '../json.js';
 
 export const DEFAULT_ENVIRONMENT = 'sandbox';
 export const SOCKET_PATH = '/app/socket/v3';
@@ -40,13 +41,9 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function decodeFrame(text: string): Frame {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { kind: 'invalid', reason: 'not JSON' };
-  }
-  if (!isObj(value)) return { kind: 'invalid', reason: 'not a JSON object' };
+  const parsed = parseJsonObject(text);
+  if (!parsed.ok) return { kind: 'invalid', reason: parsed.reason };
+  let value: Obj = parsed.value;
   let wrapped = false;
   if (value.type === 'message' && 'data' in value && !('event' in value) && !('emit' in value)) {
     let inner = value.data;

@@ -11,11 +11,9 @@
  * Choices where the public record is silent: the pong echoes the ping's value; a client silent for
  * --heartbeat-timeout is closed with 4000 "heartbeat timeout".
  */
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import type { MockServer } from '../../types.js';
-import { applyFaults, commonMockSettings, EventPump, faultAfter, listen, pick, seededRandom, type CommonMockSettings, type MockWsServer, wsVerbs } from '../mock-kit.js';
+import { applyFaults, commonMockSettings, EventPump, faultAfter, listen, pick, seededRandom, type CommonMockSettings, MockBase, wsVerbs } from '../mock-kit.js';
 import { EVENT_NAMES, SOCKET_PATH } from './messages.js';
 
 export interface DoshiiMockSettings extends CommonMockSettings {
@@ -63,8 +61,7 @@ const weighted: readonly (typeof EVENT_NAMES)[number][] = [
   'loyalty_checkin_created', 'loyalty_checkin_updated', 'loyalty_checkin_deleted',
 ];
 
-export class DoshiiMock extends EventEmitter implements MockServer {
-  private server!: MockWsServer;
+export class DoshiiMock extends MockBase {
   private seq = 0;
   private connectionCount = 0;
   private readonly rand = seededRandom(8);
@@ -93,12 +90,6 @@ export class DoshiiMock extends EventEmitter implements MockServer {
     super();
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-  get port(): number {
-    return this.server.port;
-  }
   get demoOptions(): Record<string, unknown> {
     return { clientId: this.settings.clientIds?.[0] ?? 'demo-client-id' };
   }
@@ -115,9 +106,6 @@ export class DoshiiMock extends EventEmitter implements MockServer {
     return this;
   }
 
-  close(): Promise<void> {
-    return this.server.close();
-  }
 
   /** The client id inside ?auth=, or undefined when it is not base64 of something. */
   static decodeAuth(auth: string | null): string | undefined {

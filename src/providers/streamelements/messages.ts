@@ -4,6 +4,7 @@
  */
 import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
+import { parseJsonObject } from '../json.js';
 
 export const PROVIDER = 'streamelements';
 
@@ -36,13 +37,9 @@ export type Parsed = { ok: true; frame: ServerFrame; kind: string } | { ok: fals
 
 /** Text → a server frame; `kind` is the type in lower case. */
 export function parseFrame(text: string): Parsed {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'not JSON' };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not a JSON object' };
+  const parsed = parseJsonObject(text);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string' || type === '') return { ok: false, reason: 'no "type"' };
   return { ok: true, frame: value as ServerFrame, kind: type.toLowerCase() };

@@ -14,11 +14,9 @@
  * connections), so a test can check that every event arrived once and in order.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import type { MockServer } from '../../types.js';
-import { applyFaults, commonMockSettings, EventPump, faultAfter, listen, pick, seededRandom, type CommonMockSettings, type MockWsServer, wsVerbs } from '../mock-kit.js';
+import { applyFaults, commonMockSettings, EventPump, faultAfter, listen, pick, seededRandom, type CommonMockSettings, MockBase, wsVerbs } from '../mock-kit.js';
 
 export interface StreamElementsMockSettings extends CommonMockSettings {
   /** token → the topics it may subscribe to ('all': every topic). Undefined: any non-empty token, every topic. */
@@ -120,8 +118,7 @@ const tipMessages = ['', 'Great stream!', 'For the snacks fund 🍕', 'gg wp', '
 const chatLines = ['hello chat', 'PogChamp that clutch', 'what game is next?', 'first time here, love the vibes', '!uptime', 'Test message with emote <3'];
 const activityTypes = ['follow', 'tip', 'subscriber', 'cheer', 'follow', 'raid'] as const;
 
-export class StreamElementsMock extends EventEmitter implements MockServer {
-  private server!: MockWsServer;
+export class StreamElementsMock extends MockBase {
   private seq = 0;
   private connectionCount = 0;
   private forcedFailures = 0;
@@ -152,12 +149,6 @@ export class StreamElementsMock extends EventEmitter implements MockServer {
     super();
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-  get port(): number {
-    return this.server.port;
-  }
   get demoOptions(): Record<string, unknown> {
     const first = this.settings.tokens ? [...this.settings.tokens.keys()][0] : undefined;
     return { token: first ?? 'demo-token' };
@@ -181,9 +172,6 @@ export class StreamElementsMock extends EventEmitter implements MockServer {
     return this;
   }
 
-  close(): Promise<void> {
-    return this.server.close();
-  }
 
   private countError(code: string): void {
     this.stats.errors[code] = (this.stats.errors[code] ?? 0) + 1;

@@ -3,6 +3,7 @@
  */
 import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
+import { parseJsonObject } from '../json.js';
 
 export const Op = { event: 0, heartbeat: 1, login: 2, disconnect: 3, ready: 4, hello: 10, heartbeatAck: 11 } as const;
 
@@ -17,13 +18,9 @@ export type ServerFrame =
 export type Parsed = { ok: true; frame: ServerFrame } | { ok: false; reason: string };
 
 export function parseFrame(text: string): Parsed {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'not JSON' };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not a JSON object' };
+  const parsed = parseJsonObject(text);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   const op = (value as { op?: unknown }).op;
   if (typeof op !== 'number') return { ok: false, reason: 'no numeric "op"' };
   return { ok: true, frame: value as ServerFrame };

@@ -4,10 +4,8 @@
  * a refused login gets op 3 "Invalid token" and then close 4004; a client that misses two heartbeat
  * intervals (plus a second) is closed with 4000 "heartbeat timeout".
  */
-import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
-import type { MockServer } from '../../types.js';
-import { applyFaults, commonMockSettings, EventPump, faultAfter, listen, pick, seededRandom, type CommonMockSettings, type MockWsServer, wsVerbs } from '../mock-kit.js';
+import { applyFaults, commonMockSettings, EventPump, faultAfter, listen, pick, seededRandom, type CommonMockSettings, MockBase, wsVerbs } from '../mock-kit.js';
 
 export interface TweetCatcherMockSettings extends CommonMockSettings {
   tokens?: string[];
@@ -35,8 +33,7 @@ const texts = [
 ];
 const postTypes = ['post', 'post', 'post', 'repost', 'quote', 'reply'] as const;
 
-export class TweetCatcherMock extends EventEmitter implements MockServer {
-  private server!: MockWsServer;
+export class TweetCatcherMock extends MockBase {
   private seq = 0;
   private connectionCount = 0;
   readonly stats = { connections: 0, logins: 0, refusedLogins: 0, heartbeats: 0, eventsSent: 0 };
@@ -46,12 +43,6 @@ export class TweetCatcherMock extends EventEmitter implements MockServer {
     super();
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-  get port(): number {
-    return this.server.port;
-  }
   get demoOptions(): Record<string, unknown> {
     return { token: this.settings.tokens?.[0] ?? 'demo-token' };
   }
@@ -62,9 +53,6 @@ export class TweetCatcherMock extends EventEmitter implements MockServer {
     return this;
   }
 
-  close(): Promise<void> {
-    return this.server.close();
-  }
 
   /** The next event's `d`, numbered. */
   makeEvent(): Record<string, unknown> {

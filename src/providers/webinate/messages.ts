@@ -7,6 +7,7 @@
  */
 import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
+import { parseJsonObject } from '../json.js';
 
 /** eventType number → name (the documented EventType enum). */
 export const EVENT_NAMES: Readonly<Record<number, string>> = {
@@ -72,14 +73,8 @@ export interface Token {
 export type Parsed = { ok: true; token: Token } | { ok: false; reason: string };
 
 export function parseFrame(text: string): Parsed {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'not JSON' };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not a JSON object' };
-  return { ok: true, token: value as Token };
+  const parsed = parseJsonObject(text);
+  return parsed.ok ? { ok: true, token: parsed.value as Token } : parsed;
 }
 
 /**

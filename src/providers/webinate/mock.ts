@@ -14,12 +14,10 @@
  * (a counter shared across connections, not a field of the real protocol) so a client can check order and
  * completeness; the Echo reply is the client's token sent back as received.
  */
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { UsageError } from '../../errors.js';
-import type { MockServer } from '../../types.js';
-import { applyFaults, commonMockSettings, EventPump, faultAfter, listen, pick, seededRandom, type CommonMockSettings, type MockWsServer, wsVerbs } from '../mock-kit.js';
+import { applyFaults, commonMockSettings, EventPump, faultAfter, listen, pick, seededRandom, type CommonMockSettings, MockBase, wsVerbs } from '../mock-kit.js';
 import { EVENT_NAMES, EVENT_NUMBERS, type BucketEntry, type FileEntry, type Token } from './messages.js';
 
 export type Generation = 'numeric' | 'string' | 'mixed';
@@ -66,8 +64,7 @@ export interface ConnectionInfo {
   sid: string | undefined;
 }
 
-export class WebinateMock extends EventEmitter implements MockServer {
-  private server!: MockWsServer;
+export class WebinateMock extends MockBase {
   private seq = 0;
   private connectionCount = 0;
   private readonly rand = seededRandom(11);
@@ -92,12 +89,6 @@ export class WebinateMock extends EventEmitter implements MockServer {
     for (const u of users) this.meta.set(u, { plan: 'free', theme: 'dark', lastSeen: 1_763_800_000_000 });
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-  get port(): number {
-    return this.server.port;
-  }
   /** An Origin this mock approves (or, failing one, its API key): what `evtail demo` and the "try:" line use. */
   get demoOptions(): Record<string, unknown> {
     const candidates = [DEMO_ORIGIN, 'trusted-host', `http://127.0.0.1:${this.port}`, 'http://127.0.0.1', 'https://example.com'];
@@ -113,9 +104,6 @@ export class WebinateMock extends EventEmitter implements MockServer {
     return this;
   }
 
-  close(): Promise<void> {
-    return this.server.close();
-  }
 
   /** The real server's check: any entry that matches (unanchored) approves; a valid API key approves anyone. */
   approves(origin: string | undefined, apiKey: string | undefined): { approved: boolean; thirdParty: boolean } {
