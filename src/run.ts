@@ -63,7 +63,7 @@ export async function runTail(plan: TailPlan, io: Io): Promise<number> {
   const driver = module.createDriver({ common, options: plan.options, transport, clock: systemClock });
   const observers = [...(plan.observers ?? [])];
   if (common.meta) observers.push(metaObserver(plan.spec.name, output));
-  const recorder = common.record ? await Recorder.open(common.record, plan.spec.name, redactor, { url: common.url ?? plan.spec.defaultUrl, version: version() }) : undefined;
+  const recorder = common.record ? await Recorder.open(common.record, plan.spec.name, redactor, { url: common.url ?? plan.spec.defaultUrl, version: version(), options: decodingOptions(plan) }) : undefined;
   if (recorder) observers.push(recorder);
   const session = new Session({
     driver,
@@ -105,6 +105,16 @@ export async function runTail(plan: TailPlan, io: Io): Promise<number> {
   report(result, reporter, common);
   if (common.stats) io.stderr.write(formatStats(result, Date.now() - startedAt, format === 'ndjson', redactor) + '\n');
   return result.code;
+}
+
+/** The provider's options a recording keeps for replay (e.g. --type-path): the ones that shape decoding, if set. */
+function decodingOptions(plan: TailPlan): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const key of plan.spec.decodingOptions ?? []) {
+    const secret = plan.spec.options.find((o) => o.key === key)?.secret;
+    if (plan.options[key] !== undefined && !secret) out[key] = plan.options[key];
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 async function tlsAndProxy(common: CommonOptions, io: Io): Promise<Partial<TransportOptions>> {

@@ -61,8 +61,8 @@ export interface DriverHooks {
   heartbeat(spec: HeartbeatSpec): void;
   /** Liveness seen: heartbeat ACK, pong, server ping. */
   alive(): void;
-  /** Every frame in or out, for --verbose and --record. Secrets are redacted by the receiver. */
-  frame(dir: 'in' | 'out', text: string): void;
+  /** Every frame in or out, for --verbose and --record. Secrets are redacted by the receiver. `bytes`: a binary frame's. */
+  frame(dir: 'in' | 'out', text: string, bytes?: Buffer): void;
   /** A status line (shown unless --quiet). */
   status(message: string): void;
   /** A warning (shown unless --quiet). */

@@ -47,7 +47,10 @@ export async function runReplayCommand(file: string, cli: Record<string, unknown
   const resolved = resolveOptions({ provider: spec, common: commonOptions, cli, env: io.env, config, profileName, allProviderSpecs: providers });
   const module = await spec.load();
   if (!module.createDecoder) throw new UsageError(`replay is not supported for ${name} yet`);
-  const decoder = module.createDecoder(resolved.options);
+  // Options recorded with the run (e.g. --type-path) decode it the same way; settings given now win over defaults only.
+  const recorded = lines.find((l) => l.dir === 'meta' && l.options)?.options ?? {};
+  const given = Object.fromEntries(Object.entries(resolved.sources).filter(([, source]) => !source.startsWith('default')).map(([k]) => [k, resolved.options[k]]).filter(([, v]) => v !== undefined));
+  const decoder = module.createDecoder({ ...resolved.options, ...recorded, ...given });
   const driver = new ReplayDriver(name, lines, decoder, systemClock, speed);
   const common = { ...resolved.common, reconnect: false, record: undefined };
   return runTail({ spec, module: { ...module, createDriver: () => driver }, common, options: resolved.options, secrets: resolved.secrets }, io);

@@ -13,6 +13,10 @@ export interface RecordLine {
   provider: string;
   dir: 'in' | 'out' | 'meta';
   frame?: string;
+  /** "base64" for a binary frame: `frame` holds its bytes in base64. */
+  encoding?: 'base64';
+  /** In the meta line: the provider's options that shape decoding (never secrets), for replay. */
+  options?: Record<string, unknown>;
   url?: string;
   evtail?: string;
 }
@@ -30,7 +34,7 @@ export class Recorder implements SessionObserver {
     out.on('error', (err) => (this.failed = err));
   }
 
-  static async open(file: string, provider: string, redactor: Redactor, meta: { url?: string; version: string }): Promise<Recorder> {
+  static async open(file: string, provider: string, redactor: Redactor, meta: { url?: string; version: string; options?: Record<string, unknown> }): Promise<Recorder> {
     const out = createWriteStream(file, { flags: 'a', mode: 0o600 });
     try {
       await once(out, 'open');
@@ -38,12 +42,15 @@ export class Recorder implements SessionObserver {
       throw new UsageError(`--record: cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
     const r = new Recorder(provider, redactor, out);
-    r.line({ t: new Date().toISOString(), provider, dir: 'meta', url: meta.url ? redactor.redact(meta.url) : undefined, evtail: meta.version });
+    const options = meta.options ? (JSON.parse(redactor.redact(JSON.stringify(meta.options))) as Record<string, unknown>) : undefined;
+    r.line({ t: new Date().toISOString(), provider, dir: 'meta', url: meta.url ? redactor.redact(meta.url) : undefined, evtail: meta.version, options });
     return r;
   }
 
-  frame(dir: 'in' | 'out', text: string, at: number): void {
-    this.line({ t: new Date(at).toISOString(), provider: this.provider, dir, frame: this.redactor.redact(text) });
+  frame(dir: 'in' | 'out', text: string, at: number, bytes?: Buffer): void {
+    const t = new Date(at).toISOString();
+    if (bytes) this.line({ t, provider: this.provider, dir, frame: bytes.toString('base64'), encoding: 'base64' });
+    else this.line({ t, provider: this.provider, dir, frame: this.redactor.redact(text) });
   }
 
   private line(rec: RecordLine): void {

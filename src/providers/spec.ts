@@ -52,7 +52,7 @@ export type DecodeResult =
  * Decodes a recording frame by frame, in order, both directions (some protocols need to see what was sent, e.g.
  * the urn a registration returned). `time` is when the frame was recorded: it becomes the event's time.
  */
-export type FrameDecoder = (dir: 'in' | 'out', frame: string, time: string) => DecodeResult;
+export type FrameDecoder = (dir: 'in' | 'out', frame: string, time: string, bytes?: Buffer) => DecodeResult;
 
 export interface ProviderModule {
   /** A fresh decoder for `evtail replay`: the same decoding the driver does live. */
@@ -81,6 +81,8 @@ export interface ProviderSpec {
   examples: string[];
   /** The provider's own defaults for common options (typed values), below every user setting. */
   commonDefaults?: Partial<Record<string, unknown>>;
+  /** Options that shape how frames decode (e.g. ws's typePath): a recording keeps them for replay. Never secrets. */
+  decodingOptions?: string[];
   /** Takes the endpoint as a positional argument (`evtail ws <url>`), which sets --url. */
   urlArgument?: boolean;
   /** Not a demo/mock-able provider (generic clients have no mock of their own). */

@@ -51,12 +51,14 @@ export class ReplayDriver implements Driver {
         if (Number.isFinite(t)) lastT = t;
         i += 1;
         if (rec.dir !== 'in' && rec.dir !== 'out') continue;
-        const frame = rec.frame ?? '';
-        hooks.frame(rec.dir, frame);
-        const result = decoder(rec.dir, frame, rec.t);
+        const bytes = rec.encoding === 'base64' ? Buffer.from(rec.frame ?? '', 'base64') : undefined;
+        const frame = bytes ? bytes.toString('utf8') : rec.frame ?? '';
+        hooks.frame(rec.dir, frame, bytes);
+        const result = decoder(rec.dir, frame, rec.t, bytes);
         if (rec.dir === 'out') continue;
         if (result.kind === 'events') for (const ev of result.events) hooks.event(ev);
-        else if (result.kind === 'invalid') hooks.undecodable(frame, result.reason);
+        // Decoders of text protocols see a binary frame as text: say what it was, as the live driver does.
+        else if (result.kind === 'invalid') hooks.undecodable(frame, bytes ? 'binary frame' : result.reason);
         if (--budget === 0) {
           scheduled = true;
           setImmediate(step);

@@ -33,7 +33,7 @@ export interface SessionObserver {
   connected?(info: { attempt: number; at: number }): void;
   disconnected?(info: { reason: string; at: number }): void;
   reconnecting?(info: { reason: string; delayMs: number; attempt: number; at: number }): void;
-  frame?(dir: 'in' | 'out', text: string, at: number): void;
+  frame?(dir: 'in' | 'out', text: string, at: number, bytes?: Buffer): void;
   finished?(result: SessionResult): void;
 }
 
@@ -178,12 +178,12 @@ export class Session {
       alive: () => {
         if (live()) this.watchdog.feed();
       },
-      frame: (dir, text) => {
-        if (dir === 'in') this.stats.bytesIn += text.length;
+      frame: (dir, text, bytes) => {
+        if (dir === 'in') this.stats.bytesIn += bytes ? bytes.length : text.length;
         if (!frames || !live()) return;
-        opts.reporter.frame(dir, text);
+        opts.reporter.frame(dir, bytes ? `(binary, ${bytes.length} bytes) ${bytes.toString('base64')}` : text);
         const at = this.clock.now();
-        for (const o of opts.observers ?? []) o.frame?.(dir, text, at);
+        for (const o of opts.observers ?? []) o.frame?.(dir, text, at, bytes);
       },
       status: (m) => live() && opts.reporter.status(m),
       warn: (m) => live() && opts.reporter.warn(m),

@@ -25,8 +25,8 @@ export const defaultTransport: TransportOptions = {
 };
 
 export interface LinkHandlers {
-  /** A text (or binary) frame arrived. */
-  onMessage(text: string, isBinary: boolean): void;
+  /** A text (or binary) frame arrived; `bytes` are the frame's own bytes. */
+  onMessage(text: string, isBinary: boolean, bytes: Buffer): void;
   onOpen?(): void;
   onPong?(): void;
   onPing?(): void;
@@ -195,9 +195,10 @@ export class WsLink implements Connection {
       handlers.onOpen?.();
     });
     ws.on('message', (data, isBinary) => {
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
-      hooks.frame('in', text);
-      handlers.onMessage(text, isBinary);
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      const text = bytes.toString('utf8');
+      hooks.frame('in', text, isBinary ? bytes : undefined);
+      handlers.onMessage(text, isBinary, bytes);
     });
     ws.on('pong', () => handlers.onPong?.());
     ws.on('ping', () => handlers.onPing?.());

@@ -34,7 +34,7 @@ interface Case {
 
 const DOSHII_CLIENT = 'record-doshii-client~>?';
 
-/** A plain ws server: a greeting, an answer to each subscribe we send, then JSON, text, a broken frame, an array... */
+/** A plain ws server: a greeting, an answer to each subscribe we send, then JSON, text, a broken frame, an array, binary... */
 async function startPlainWs(): Promise<Server> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => wss.once('listening', () => r()));
@@ -47,6 +47,7 @@ async function startPlainWs(): Promise<Server> {
     JSON.stringify([1, 2, 3]),
     JSON.stringify({ id: 42, data: { kind: 'cancel' } }),
     '',
+    Buffer.from([0x00, 0x01, 0xfe, 0xff, 0x80]),
   ];
   wss.on('connection', (ws) => {
     let i = 0;
@@ -173,14 +174,13 @@ const cases: Case[] = [
     args: (m) => ['ws', m.url, '--header', 'Authorization: Bearer record-ws-secret', '--send', '{"op":"auth","token":"record-ws-secret"}', '--send', '{"event":"subscribe"}'],
   },
   {
-    // The type found at --type-path: a replay takes it from EVTAIL_TYPE_PATH (or a config file).
+    // The type found at --type-path: the recording keeps the option, so the replay decodes the same way unaided.
     provider: 'ws',
     malformed: false,
     label: 'ws --type-path',
     secrets: () => ['record-ws-secret'],
     start: startPlainWs,
     args: (m) => ['ws', m.url, '--header', 'Authorization: Bearer record-ws-secret', '--send', '{"event":"subscribe"}', '--type-path', 'data.kind'],
-    replayEnv: { EVTAIL_TYPE_PATH: 'data.kind' },
   },
   {
     // Handshake with a signed token, two subscriptions, protocol 2 pings, a transmit, a batch, a broken frame, a publish without a channel.

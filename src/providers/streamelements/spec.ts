@@ -16,6 +16,7 @@ export const streamelementsSpec: ProviderSpec = {
   name: 'streamelements',
   summary: 'StreamElements Astro gateway (pub/sub: subscribe to topics with a token; activities, tips, chat...)',
   defaultUrl: 'wss://astro.streamelements.com',
+  decodingOptions: ['room'],
   options: [
     { key: 'token', flags: '--token <token>', kind: 'string', secret: true, description: "your StreamElements token: the JWT from the dashboard (Account → Channels), an overlay API key or an OAuth2 access token ('-' reads it from stdin)" },
     { key: 'tokenFile', flags: '--token-file <path>', kind: 'string', description: 'read the token from this file (keeps it out of ps and shell history)' },

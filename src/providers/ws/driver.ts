@@ -3,6 +3,7 @@
  * ping with a watchdog, and turn every frame into an event. No login: the link is ready once open.
  */
 import { ConnectionError, UsageError } from '../../errors.js';
+import { receivedAt } from '../../transport/received-at.js';
 import { WsLink } from '../../transport/ws-transport.js';
 import type { Connection, Driver, DriverHooks } from '../../types.js';
 import type { DriverContext } from '../spec.js';
@@ -48,10 +49,7 @@ export class WsDriver implements Driver {
           if (this.pingIntervalMs !== undefined) hooks.heartbeat({ mode: 'beat', intervalMs: this.pingIntervalMs, send: () => link.ping() });
           hooks.ready(proto ? `subprotocol ${proto}` : undefined);
         },
-        onMessage: (text, isBinary) => {
-          // Binary frames are handled below, from the bytes (WsLink hands us UTF-8 text).
-          if (!isBinary) hooks.event(decodeText(text, decodeOptions));
-        },
+        onMessage: (text, isBinary, bytes) => hooks.event(isBinary ? decodeBinary(bytes, receivedAt()) : decodeText(text, decodeOptions, receivedAt())),
         onPong: () => hooks.alive(),
         classifyHttp: (status) =>
           status === 400 ? { recovery: 'fatal', error: new ConnectionError('the server answered HTTP 400 to the WebSocket upgrade', 'check the URL (path and query), --header and --subprotocol') } : undefined,
@@ -59,12 +57,6 @@ export class WsDriver implements Driver {
       },
       { headers: this.headers, protocols: this.protocols },
     );
-    // Registered after WsLink's own listener, so events keep the order frames arrived in.
-    link.ws.on('message', (data, isBinary) => {
-      if (!isBinary) return;
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      hooks.event(decodeBinary(bytes));
-    });
     link.ws.on('error', (err: Error) => {
       // A subprotocol mismatch will not fix itself by retrying.
       if (SUBPROTOCOL_ERRORS.test(err.message)) {

@@ -89,7 +89,10 @@ export function decode(frame: string, typePath?: string): TailEvent {
  */
 export function createDecoder(options: Record<string, unknown> = {}): FrameDecoder {
   const decodeOptions: DecodeOptions = { typePaths: typePathsFrom(options.typePath) };
-  return (dir, frame, time) => (dir === 'in' ? { kind: 'events', events: [decodeText(frame, decodeOptions, time)] } : { kind: 'control' });
+  return (dir, frame, time, bytes) => {
+    if (dir !== 'in') return { kind: 'control' };
+    return { kind: 'events', events: [bytes ? decodeBinary(bytes, time) : decodeText(frame, decodeOptions, time)] };
+  };
 }
 
 /** JSON that is an object (not an array, not a primitive), or undefined. Cheap rejection before JSON.parse. */

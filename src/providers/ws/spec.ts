@@ -6,6 +6,7 @@ export const wsSpec: ProviderSpec = {
   summary: 'any WebSocket endpoint: JSON frames become events, other frames are kept as text',
   urlArgument: true,
   noMock: true,
+  decodingOptions: ['typePath'],
   options: [
     { key: 'header', flags: '--header <k:v...>', kind: 'list', description: "extra HTTP header on the upgrade request, 'Name: value' (repeatable); Authorization, Cookie, *-key and *token* values are redacted" },
     { key: 'subprotocol', flags: '--subprotocol <name...>', kind: 'list', description: 'WebSocket subprotocol(s) to offer (Sec-WebSocket-Protocol)' },
