@@ -2,7 +2,7 @@
  * The reconnect loop: the one place that owns time. It connects through the driver, watches the link,
  * writes events to the output with backpressure, and decides when to retry, how long to wait and when to give up.
  */
-import { ConnectionError, EvtailError, ExitCode, TimeoutError, type ExitCodeValue } from '../errors.js';
+import { ConnectionError, EvtailError, ExitCode, TimeoutError, errorMessage, type ExitCodeValue } from '../errors.js';
 import type { Clock, CloseOutcome, Connection, Driver, DriverHooks, HeartbeatSpec, TailEvent } from '../types.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { Watchdog } from './watchdog.js';
@@ -26,6 +26,8 @@ export interface SessionReporter {
   frame(dir: 'in' | 'out', text: string): void;
   /** A secret learned while running, to redact from now on. */
   secret?(value: string): void;
+  /** Redact before shortening: a cut must not leave half a secret behind. */
+  redact?(text: string): string;
 }
 
 /** Lifecycle notifications, for --meta, --stats and --record. */
@@ -96,6 +98,8 @@ export class Session {
   private everReady = false;
   private wasReady = false;
   private paused = false;
+  private connectOnDrain = false;
+  private lastEventAt = 0;
   private healthyTimer: unknown;
   private idleTimer: unknown;
   private linkUpAt: number | undefined;
@@ -131,6 +135,12 @@ export class Session {
 
   private connect(): void {
     if (this.finished) return;
+    // stdout is still full from the last connection: a new one would only have to be paused at once (and a socket
+    // cannot be paused while it connects). Connect when the reader has caught up.
+    if (this.paused) {
+      this.connectOnDrain = true;
+      return;
+    }
     const gen = ++this.generation;
     this.stats.attempts += 1;
     this.deadReason = undefined;
@@ -167,7 +177,7 @@ export class Session {
       },
       undecodable: (frame, reason) => {
         if (!live()) return;
-        opts.reporter.warn(`a frame did not decode (${reason}): ${preview(frame)}`);
+        opts.reporter.warn(`a frame did not decode (${reason}): ${preview(opts.reporter.redact?.(frame) ?? frame)}`);
         if (!opts.output.undecodable(frame)) this.backpressure();
       },
       heartbeat: (spec: HeartbeatSpec) => {
@@ -196,12 +206,12 @@ export class Session {
       },
     };
     opts.reporter.status(this.stats.attempts === 1 ? 'connecting' : `connecting (attempt ${this.stats.attempts})`);
-    this.paused = false;
     try {
       this.conn = opts.driver.connect(hooks);
     } catch (err) {
+      // Connecting runs from timers too: whatever a driver throws ends the run through the normal exit path.
       if (err instanceof EvtailError) this.finish(err.exitCode, err.message, err);
-      else throw err;
+      else this.finish(ExitCode.internal, `internal error: ${errorMessage(err)}`, new EvtailError(`internal error while connecting: ${errorMessage(err)}`, ExitCode.internal));
     }
   }
 
@@ -224,18 +234,21 @@ export class Session {
     if (!more) this.backpressure();
   }
 
+  /** stdout is full: stop reading until it drains. The pause belongs to the session, not to one connection. */
   private backpressure(): void {
     if (this.paused || this.finished) return;
     this.paused = true;
     this.conn?.pause();
     this.watchdog.suspend();
-    const gen = this.generation;
     this.opts.output.onDrain(() => {
       if (!this.paused) return;
       this.paused = false;
-      if (gen === this.generation && !this.finished) {
-        this.conn?.resume();
-        this.watchdog.resume();
+      if (this.finished) return;
+      this.watchdog.resume();
+      this.conn?.resume();
+      if (this.connectOnDrain) {
+        this.connectOnDrain = false;
+        this.connect();
       }
     });
   }
@@ -297,11 +310,22 @@ export class Session {
     this.later(delay, () => this.connect());
   }
 
+  /** --idle-timeout. Runs per event, so it only notes the time; the one timer re-arms itself for what is left. */
   private armIdle(): void {
     const ms = this.opts.idleTimeoutMs;
     if (ms === undefined || this.finished) return;
-    this.clearTimer(this.idleTimer);
-    this.idleTimer = this.later(ms, () => this.finish(ExitCode.timeout, `idle: no event for ${ms} ms`, new TimeoutError(`no event arrived for ${formatMs(ms)} (--idle-timeout)`)));
+    this.lastEventAt = this.clock.now();
+    if (this.idleTimer !== undefined) return;
+    const check = () => {
+      this.idleTimer = undefined;
+      const quiet = this.clock.now() - this.lastEventAt;
+      if (quiet < ms) {
+        this.idleTimer = this.later(ms - quiet, check);
+        return;
+      }
+      this.finish(ExitCode.timeout, `idle: no event for ${ms} ms`, new TimeoutError(`no event arrived for ${formatMs(ms)} (--idle-timeout)`));
+    };
+    this.idleTimer = this.later(ms, check);
   }
 
   private finish(code: ExitCodeValue, reason: string, error?: EvtailError): void {
@@ -317,6 +341,7 @@ export class Session {
     const conn = this.conn;
     this.conn = undefined;
     conn?.close();
+    this.opts.driver.dispose?.();
     const result: SessionResult = { code, reason, error, stats: this.stats };
     for (const o of this.opts.observers ?? []) o.finished?.(result);
     this.resolve(result);

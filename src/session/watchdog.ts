@@ -12,20 +12,24 @@ export class Watchdog {
   private awaiting = false;
   private suspended = false;
   private grace = false;
+  /** Silence mode: the last sign of life. feed() only records it (it runs per frame); the timer re-arms itself. */
+  private lastAlive = 0;
 
   constructor(
     private readonly clock: Clock,
     private readonly onDead: (reason: string) => void,
   ) {}
 
+  /** Arm for a new connection. The suspended state is the session's (stdout full) and carries over. */
   arm(spec: HeartbeatSpec): void {
     this.disarm();
     this.spec = spec;
     this.awaiting = false;
+    this.lastAlive = this.clock.now();
     if (spec.mode === 'beat') {
       if (spec.sendNow) this.beat();
       this.schedule(spec.intervalMs);
-    } else {
+    } else if (!this.suspended) {
       this.schedule(spec.timeoutMs);
     }
   }
@@ -33,7 +37,7 @@ export class Watchdog {
   /** An ACK, a pong, a server ping: the link is alive. */
   feed(): void {
     this.awaiting = false;
-    if (this.spec?.mode === 'silence' && !this.suspended) this.schedule(this.spec.timeoutMs);
+    this.lastAlive = this.clock.now();
   }
 
   suspend(): void {
@@ -45,7 +49,10 @@ export class Watchdog {
     if (!this.suspended) return;
     this.suspended = false;
     this.grace = true;
-    if (this.spec?.mode === 'silence') this.schedule(this.spec.timeoutMs);
+    if (this.spec?.mode === 'silence') {
+      this.lastAlive = this.clock.now();
+      this.schedule(this.spec.timeoutMs);
+    }
   }
 
   disarm(): void {
@@ -53,10 +60,6 @@ export class Watchdog {
     this.spec = undefined;
     this.awaiting = false;
     this.grace = false;
-  }
-
-  get armed(): boolean {
-    return this.spec !== undefined;
   }
 
   private beat(): void {
@@ -70,6 +73,11 @@ export class Watchdog {
     const spec = this.spec;
     if (!spec) return;
     if (spec.mode === 'silence') {
+      const quiet = this.clock.now() - this.lastAlive;
+      if (quiet < spec.timeoutMs) {
+        this.schedule(spec.timeoutMs - quiet);
+        return;
+      }
       this.spec = undefined;
       this.onDead(`no sign of life from the server for ${spec.timeoutMs} ms`);
       return;

@@ -182,6 +182,55 @@ describe('Session', () => {
     expect(s.driver.conns[0]!.paused).toBe(false);
   });
 
+  test('a reconnect while stdout is full waits for drain, and the new link is not left paused', async () => {
+    const s = setup();
+    s.driver.last.ready();
+    s.setFull(true);
+    s.driver.last.event(ev(1));
+    expect(s.driver.conns[0]!.paused).toBe(true);
+    s.driver.last.closed({ recovery: 'retry', reason: 'drop' });
+    s.clock.advance(30_000);
+    expect(s.driver.hooks).toHaveLength(1); // no connection while the reader has not caught up
+    s.setFull(false);
+    s.drain();
+    expect(s.driver.hooks).toHaveLength(2);
+    expect(s.driver.conns[1]!.paused).toBe(false);
+    s.driver.last.event(ev(2));
+    expect(s.written.map((e) => e.id)).toEqual(['1', '2']);
+  });
+
+  test('a silence watchdog armed after a paused reconnect still watches, and feeding keeps it quiet', async () => {
+    const s = setup();
+    s.driver.last.ready();
+    s.driver.last.heartbeat({ mode: 'silence', timeoutMs: 1000 });
+    s.setFull(true);
+    s.driver.last.event(ev(1));
+    s.driver.last.closed({ recovery: 'retry', reason: 'drop' });
+    s.setFull(false);
+    s.drain();
+    s.driver.last.ready();
+    s.driver.last.heartbeat({ mode: 'silence', timeoutMs: 1000 });
+    for (let i = 0; i < 5; i++) {
+      s.clock.advance(500);
+      s.driver.last.alive();
+    }
+    expect(s.driver.conns[1]!.terminated).toBeUndefined();
+    s.clock.advance(1000);
+    expect(s.driver.conns[1]!.terminated).toBe('dead link: no sign of life from the server for 1000 ms');
+  });
+
+  test('a driver that throws while connecting ends the run with exit 1, not a crash', async () => {
+    const s = setup();
+    s.driver.connect = () => {
+      throw new TypeError('Invalid URL');
+    };
+    s.driver.last.closed({ recovery: 'retry', reason: 'drop' });
+    s.clock.advance(1000);
+    const r = await s.done;
+    expect(r.code).toBe(1);
+    expect(r.error?.message).toMatch(/Invalid URL/);
+  });
+
   test('callbacks from an old connection are ignored', async () => {
     const s = setup();
     const old = s.driver.last;
