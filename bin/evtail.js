@@ -6,6 +6,8 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.exit(2);
 }
 const args = process.argv.slice(2);
+// A reader of stderr that goes away (`2>&1 | head`) must not turn into a crash.
+process.stderr.on('error', () => undefined);
 let main;
 try {
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {

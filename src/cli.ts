@@ -5,6 +5,7 @@
 import { Command, CommanderError, Help, Option } from 'commander';
 import { commonOptions } from './config/common-options.js';
 import { EvtailError, ExitCode, UsageError } from './errors.js';
+import { Redactor } from './redact.js';
 import { providers, findProvider } from './providers/registry.js';
 import type { OptionSpec, ProviderSpec } from './providers/spec.js';
 import { version } from './version.js';
@@ -119,13 +120,14 @@ function handleError(err: unknown, io: CliIo): number {
     // commander has already printed its one-line message through outputError.
     return ExitCode.usage;
   }
+  const redact = (text: string) => new Redactor([]).redact(text);
   if (err instanceof EvtailError) {
     const hint = err.hint ? (err.exitCode === ExitCode.usage ? ` (${err.hint})` : `\nevtail: hint: ${err.hint}`) : '';
-    io.stderr.write(`evtail: error: ${err.message}${hint}\n`);
+    io.stderr.write(redact(`evtail: error: ${err.message}${hint}\n`));
     return err.exitCode;
   }
   const e = err as Error;
-  io.stderr.write(`evtail: internal error: ${e?.message ?? String(err)}\n`);
+  io.stderr.write(redact(`evtail: internal error: ${e?.message ?? String(err)}\n`));
   if (io.env.EVTAIL_DEBUG && e?.stack) io.stderr.write(e.stack + '\n');
   io.stderr.write('evtail: this is a bug; please report it with the command you ran (set EVTAIL_DEBUG=1 for a stack trace)\n');
   return ExitCode.internal;

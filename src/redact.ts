@@ -25,10 +25,6 @@ export class Redactor {
     this.short = short.length ? new RegExp(`(?<![\\w-])(?:${short.join('|')})(?![\\w-])`, 'g') : undefined;
   }
 
-  get hasSecrets(): boolean {
-    return this.all.size > 0;
-  }
-
   redact(text: string): string {
     let out = text;
     for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join('***');

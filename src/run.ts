@@ -2,7 +2,7 @@
  * Wire one tail: options → driver → session → printer → stdout. Owns the signal handlers and the final flush.
  */
 import { readFile } from 'node:fs/promises';
-import { ExitCode, UsageError, type EvtailError, type ExitCodeValue } from './errors.js';
+import { EvtailError, ExitCode, UsageError, type ExitCodeValue } from './errors.js';
 import { proxyAgentFactory } from './transport/proxy.js';
 import { colourLevel } from './output/colour.js';
 import { createOutput, defaultFormat, type Format } from './output/printer.js';
@@ -90,7 +90,10 @@ export async function runTail(plan: TailPlan, io: Io): Promise<number> {
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
-  sink.whenBroken(() => session.stop(ExitCode.ok, 'stdout was closed'));
+  sink.whenBroken((error) => {
+    if (!error) return session.stop(ExitCode.ok, 'stdout was closed');
+    session.stop(ExitCode.internal, 'writing stdout failed', new EvtailError(`cannot write to stdout: ${error.message}`, ExitCode.internal));
+  });
 
   let result: SessionResult;
   try {

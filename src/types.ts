@@ -92,6 +92,8 @@ export interface Driver {
   readonly provider: string;
   /** Start one connection attempt; state that must survive reconnects (urn, tokens) lives in the driver. */
   connect(hooks: DriverHooks): Connection;
+  /** The run is over (also between connections): let go of whatever the driver holds beyond a connection (stdin). */
+  dispose?(): void;
 }
 
 /** A provider's mock server: a real WebSocket server speaking the protocol. */

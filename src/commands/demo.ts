@@ -16,7 +16,7 @@ export async function runDemoCommand(spec: ProviderSpec, cli: Record<string, unk
     if (!Number.isFinite(rate) || rate < 0) throw new UsageError(`--rate: expected a number of events per second >= 0, got "${rateText}"`);
   }
   const module = await spec.load();
-  const mock = await module.startMock({ host: '127.0.0.1', port: 0, rate, ...demoMockOptions(spec.name) });
+  const mock = await module.startMock({ host: '127.0.0.1', port: 0, rate, });
   try {
     if (!resolved.common.quiet) io.stderr.write(`evtail: demo: ${spec.name} mock listening on ${mock.url}\n`);
     const common = { ...resolved.common, url: mock.url };
@@ -30,7 +30,3 @@ export async function runDemoCommand(spec: ProviderSpec, cli: Record<string, unk
   }
 }
 
-/** Per-provider mock settings that make a good demo. */
-function demoMockOptions(_name: string): Record<string, unknown> {
-  return {};
-}

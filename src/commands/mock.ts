@@ -1,8 +1,7 @@
 /** `evtail mock <provider>`: serve a provider's mock until Ctrl-C. */
-import { parseValueOrThrow } from '../config/parse-values.js';
+import { flagOf, parseValueOrThrow } from '../config/parse-values.js';
 import type { CliIo } from '../cli.js';
 import type { ProviderSpec } from '../providers/spec.js';
-import { flagOf } from './tail.js';
 
 export async function runMockCommand(spec: ProviderSpec, cli: Record<string, unknown>, io: CliIo): Promise<number> {
   const options: Record<string, unknown> = {};

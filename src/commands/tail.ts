@@ -3,14 +3,11 @@ import { commonOptions } from '../config/common-options.js';
 import { isGroupOrWorldReadable, loadConfig, secretsWrittenInFile } from '../config/load.js';
 import { checkRequired, configLocation, resolveOptions } from '../config/resolve.js';
 import { resolveSecretSources } from '../config/secrets.js';
+import { UsageError } from '../errors.js';
 import type { CliIo } from '../cli.js';
 import { providers } from '../providers/registry.js';
 import type { OptionSpec, ProviderSpec } from '../providers/spec.js';
 import { runTail } from '../run.js';
-
-export function flagOf(key: string): string {
-  return `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
-}
 
 export async function runProviderCommand(spec: ProviderSpec, cli: Record<string, unknown>, io: CliIo): Promise<number> {
   const { configPath, profileName } = configLocation(cli, io.env, commonOptions);
@@ -18,6 +15,7 @@ export async function runProviderCommand(spec: ProviderSpec, cli: Record<string,
   const resolved = resolveOptions({ provider: spec, common: commonOptions, cli, env: io.env, config, profileName, allProviderSpecs: providers });
   const secrets = new Set([...resolved.secrets, ...(await resolveSecretSources(spec.options, resolved.options, io.stdin))]);
   checkRequired(spec, resolved.options);
+  checkUrl(resolved.common.url);
   if (config) warnReadableSecrets(config, spec.options, io, resolved.common.quiet);
   const module = await spec.load();
   return runTail({ spec, module, common: resolved.common, options: resolved.options, secrets: [...secrets] }, io);
@@ -28,5 +26,19 @@ function warnReadableSecrets(config: Awaited<ReturnType<typeof loadConfig>> & ob
   const written = secretsWrittenInFile(config, specs);
   if (written.length && isGroupOrWorldReadable(config.filepath)) {
     io.stderr.write(`evtail: warning: ${config.filepath} holds a secret (${written.join(', ')}) and is readable by other users; run: chmod 600 ${config.filepath}\n`);
+  }
+}
+
+/** --url, from wherever it came: a WebSocket URL, said once here rather than by every driver. */
+export function checkUrl(url: string | undefined): void {
+  if (url === undefined) return;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !['ws:', 'wss:', 'http:', 'https:'].includes(parsed.protocol)) {
+    throw new UsageError(`--url: expected a ws:// or wss:// URL, got "${url}"`, 'e.g. --url wss://example.com/socket');
   }
 }

@@ -265,3 +265,8 @@ export function parseValueOrThrow(spec: OptionSpec, raw: unknown, origin: ValueO
 function trimZeros(fixed: string): string {
   return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
 }
+
+/** The long flag of an option key: clientId → --client-id. */
+export function flagOf(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
+}

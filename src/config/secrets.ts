@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
+import { flagOf } from './parse-values.js';
 import type { OptionSpec } from '../providers/spec.js';
 
 async function readStdin(stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<string> {
@@ -23,7 +24,7 @@ export async function resolveSecretSources(
   for (const spec of specs) {
     if (!spec.secret) continue;
     const fileKey = `${spec.key}File`;
-    const flag = `--${spec.key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
+    const flag = flagOf(spec.key);
     const path = options[fileKey];
     if (typeof path === 'string' && path && options[spec.key] === undefined) {
       let text: string;

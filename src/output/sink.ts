@@ -27,7 +27,7 @@ const POOL_BYTES = 256 * 1024;
 export class Sink {
   private drainWaiters: (() => void)[] = [];
   private broken = false;
-  private onBrokenPipe: (() => void) | undefined;
+  private onBrokenPipe: ((error?: Error) => void) | undefined;
   private readonly coalesce: boolean;
   private pool: Buffer | undefined;
   /** The held-back bytes are pool[start, end). */
@@ -41,26 +41,21 @@ export class Sink {
   ) {
     this.coalesce = options.coalesce === true;
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
-        this.broken = true;
-        this.pool = undefined;
-        this.start = this.end = 0;
-        this.onBrokenPipe?.();
-        this.releaseWaiters();
-        return;
-      }
-      throw err;
+      if (this.broken) return;
+      this.broken = true;
+      this.pool = undefined;
+      this.start = this.end = 0;
+      // EPIPE: the reader went away (`| head -1`), a clean end. Anything else (a full disk) is reported.
+      const reason = err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' ? undefined : err;
+      this.onBrokenPipe?.(reason);
+      this.releaseWaiters();
     });
     stream.on('drain', () => this.releaseWaiters());
   }
 
-  /** Called once when the reader goes away. */
-  whenBroken(cb: () => void): void {
+  /** Called once when stdout can take no more: the reader went away (no error), or writing failed (the error). */
+  whenBroken(cb: (error?: Error) => void): void {
     this.onBrokenPipe = cb;
-  }
-
-  get isBroken(): boolean {
-    return this.broken;
   }
 
   write(text: string): boolean {

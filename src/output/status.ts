@@ -30,6 +30,10 @@ export class StatusReporter implements SessionReporter {
 
   constructor(private readonly o: ReporterOptions) {
     this.prefix = o.prefix ?? 'evtail';
+    // `2>&1 | head`: a closed stderr is no reason to stop tailing, and never a crash.
+    o.stderr.on('error', () => {
+      this.stderrGone = true;
+    });
     if (o.spinner && !o.quiet && !o.verbose) {
       this.spinnerLoading = import('ora')
         .then(({ default: ora }) => {
@@ -44,7 +48,10 @@ export class StatusReporter implements SessionReporter {
     await this.spinnerLoading;
   }
 
+  private stderrGone = false;
+
   private line(text: string): void {
+    if (this.stderrGone) return;
     const wasSpinning = this.spinner?.isSpinning;
     if (wasSpinning) this.spinner!.stop();
     this.o.stderr.write(this.o.redactor.redact(text) + '\n');
@@ -81,6 +88,10 @@ export class StatusReporter implements SessionReporter {
     if (hint) this.line(`${this.prefix}: hint: ${hint}`);
   }
 
+  redact(text: string): string {
+    return this.o.redactor.redact(text);
+  }
+
   secret(value: string): void {
     this.o.redactor.add(value);
   }
@@ -91,7 +102,8 @@ export class StatusReporter implements SessionReporter {
 
   frame(dir: 'in' | 'out', text: string): void {
     if (!this.o.verbose) return;
-    const body = text.length > 2000 ? `${text.slice(0, 2000)}... (${text.length} chars)` : text;
+    const clean = this.o.redactor.redact(text);
+    const body = clean.length > 2000 ? `${clean.slice(0, 2000)}... (${text.length} chars)` : clean;
     this.line(`${this.prefix}: ${dir === 'in' ? '<' : '>'} ${body}`);
   }
 

@@ -214,7 +214,6 @@ export class WsLink implements Connection {
       if (!outcome) outcome = (handlers.classifyClose ?? defaultCloseOutcome)(code, reason);
       hooks.closed(outcome);
     });
-    void this.opened;
   }
 
   get isOpen(): boolean {

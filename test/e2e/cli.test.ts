@@ -60,6 +60,26 @@ describe('help and version', () => {
     expect(b.stderr).toMatch(/mock: unknown provider "nope"/);
   });
 
+  test('a --url that is no WebSocket URL: exit 2, and a token in it is not echoed', async () => {
+    const a = await runEvtail(['tweetcatcher', '--token', 't', '--url', 'foo?token=SECRETVALUE']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/--url: expected a ws:\/\/ or wss:\/\/ URL/);
+    expect(a.stderr).not.toContain('SECRETVALUE');
+    const b = await runEvtail(['ws', 'wss://?token=SECRETVALUE']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).not.toContain('SECRETVALUE');
+  });
+
+  test('a closed stderr (2>&1 | head -1) is no crash', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN, ROOT } = await import('../helpers/evtail.js');
+    const child = spawn('bash', ['-c', `node "${BIN}" demo -o ndjson -v -n 200 --rate 200 2>&1 | head -1 >/dev/null; echo "status=\${PIPESTATUS[0]}"`], { cwd: ROOT, env: baseEnv() });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    await new Promise((r) => child.on('close', r));
+    expect(out.trim()).toBe('status=0');
+  });
+
   test('a bad value: exit 2 naming the flag and what was expected', async () => {
     const r = await runEvtail(['tweetcatcher', '--token', 't', '--max-events', 'many']);
     expect(r.code).toBe(2);

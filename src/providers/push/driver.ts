@@ -113,6 +113,11 @@ export class PushDriver implements Driver {
     if (this.current === conn) this.current = undefined;
   }
 
+  /** The run is over, even between connections: no more stdin. */
+  dispose(): void {
+    this.stop();
+  }
+
   /** We are stopping: no more stdin. */
   stop(): void {
     this.reader?.close();
