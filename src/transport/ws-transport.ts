@@ -239,6 +239,12 @@ export class WsLink implements Connection {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
   }
 
+  /** Close on the protocol's word (a refusal, a reconnect request) with this verdict. */
+  end(outcome: CloseOutcome): void {
+    this.outcome = outcome;
+    this.close();
+  }
+
   close(): void {
     if (!this.outcome) this.outcome = { recovery: 'done', reason: 'closed by evtail' };
     if (this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();

@@ -138,4 +138,36 @@ describe('evtail push on the wire (protocol version 1)', () => {
       await new Promise((r) => server.close(r));
     }
   });
+  test('a token the server hands out (#setAuthToken) never reaches --verbose or a recording', async () => {
+    const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.server-issued-session-token.sig';
+    wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/socketcluster/' });
+    await once(wss, 'listening');
+    const port = (wss.address() as { port: number }).port;
+    wss.on('connection', (ws) => {
+      const send = (v: unknown) => ws.send(JSON.stringify(v));
+      ws.on('message', (data) => {
+        const text = data.toString();
+        if (text === '#2') return;
+        const p = JSON.parse(text) as { event: string; cid?: number };
+        if (p.event === '#handshake') {
+          send({ rid: p.cid, data: { id: 'sock-1', pingTimeout: 5000, isAuthenticated: false } });
+          send({ event: '#setAuthToken', data: { token: TOKEN } });
+        } else if (p.event === 'registerUser') send({ rid: p.cid, data: JSON.stringify({ urn: URN }) });
+        else if (p.event === '#subscribe') {
+          send({ rid: p.cid });
+          send(publish(URN, { id: 'm-1', text: 'hello' }));
+        }
+      });
+    });
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = `${mkdtempSync(`${tmpdir()}/evtail-push-`)}/rec.ndjson`;
+    const r = await runEvtail(['push', '--url', `ws://127.0.0.1:${port}/socketcluster/`, '--channel-uuid', UUID, '--host-api', API, '-o', 'ndjson', '-n', '1', '-v', '--record', file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/#setAuthToken/);
+    expect(r.stderr).not.toContain(TOKEN);
+    const recording = readFileSync(file, 'utf8');
+    expect(recording).toMatch(/#setAuthToken/);
+    expect(recording).not.toContain(TOKEN);
+  });
 });

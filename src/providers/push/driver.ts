@@ -258,8 +258,15 @@ class PushConnection implements Connection {
       this.hooks.undecodable(text, 'binary frame');
       return null;
     }
-    this.hooks.frame('in', message);
     const d = decodeFrame(message);
+    // A token the server hands out is a secret before the frame that carries it is shown or recorded.
+    if (d.ok) {
+      for (const p of d.packets) {
+        const token = 'event' in p && p.event === '#setAuthToken' ? (p.data as { token?: unknown } | undefined)?.token : undefined;
+        if (typeof token === 'string' && token) this.hooks.secret(token);
+      }
+    }
+    this.hooks.frame('in', message);
     if (!d.ok) {
       this.hooks.undecodable(message, d.reason);
       return message; // the client treats it as a 'raw' message and moves on

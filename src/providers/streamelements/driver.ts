@@ -213,10 +213,9 @@ class AstroConnection {
       this.hooks.secret(token);
     }
     this.hooks.status(`the server asked us to reconnect${token ? ' (with a reconnect token: subscriptions will be restored)' : ''}`);
-    this.link.setOutcome({ recovery: 'retry', reason: 'the server asked us to reconnect', immediate: true });
     this.finished = true;
     this.stopTimers();
-    this.link.ws.close(1000);
+    this.link.end({ recovery: 'retry', reason: 'the server asked us to reconnect', immediate: true });
   }
 
   // ---------- the subscription queue ----------
@@ -417,8 +416,7 @@ class AstroConnection {
     }
     this.finished = true;
     this.stopTimers();
-    this.link.setOutcome(outcome);
-    this.link.ws.close(1000);
+    this.link.end(outcome);
   }
 
   // ---------- teardown ----------

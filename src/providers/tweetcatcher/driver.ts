@@ -53,12 +53,11 @@ export class TweetCatcherDriver implements Driver {
           case Op.disconnect: {
             const why = typeof (frame as { text?: unknown }).text === 'string' ? (frame as { text: string }).text : 'no reason given';
             if (!ready) {
-              link.setOutcome({ recovery: 'fatal', error: new AuthError(`login refused by Tweet Catcher: ${why}`, 'check the token: it is the WebSocket token of a task on the Tweet Catcher dashboard') });
+              link.end({ recovery: 'fatal', error: new AuthError(`login refused by Tweet Catcher: ${why}`, 'check the token: it is the WebSocket token of a task on the Tweet Catcher dashboard') });
             } else {
               hooks.warn(`the server disconnected us: ${why}`);
-              link.setOutcome({ recovery: 'retry', reason: `server-side disconnection: ${why}` });
+              link.end({ recovery: 'retry', reason: `server-side disconnection: ${why}` });
             }
-            link.ws.close(1000);
             return;
           }
           case Op.event: {
