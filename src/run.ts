@@ -58,6 +58,7 @@ export async function runTail(plan: TailPlan, io: Io): Promise<number> {
   const output = await createOutput(format, sink, {
     summarize: module.summarize,
     colourLevel: colourLevel(common.color, io.env, Boolean(io.stdout.isTTY)),
+    width: io.stdout.isTTY ? io.stdout.columns : undefined,
   });
   const transport: TransportOptions = { ...defaultTransport, maxPayload: common.maxFrameSize, ...(await tlsAndProxy(common, io)), ...plan.transport };
   const driver = module.createDriver({ common, options: plan.options, transport, clock: systemClock });

@@ -13,6 +13,8 @@ export class PrettyPrinter {
   constructor(
     private readonly summarize: Summarize,
     level: 0 | 1 | 2 | 3,
+    /** At a terminal, its width: each event stays on one screen line. */
+    private readonly width?: number,
   ) {
     this.c = new Chalk({ level });
   }
@@ -32,7 +34,10 @@ export class PrettyPrinter {
       this.lastTime = ev.time;
       this.lastStamp = c.dim(localTime(ev.time));
     }
-    return `${this.lastStamp} ${c.magenta(ev.provider)} ${type} ${oneLine(summary)}\n`;
+    const whereText = where && where !== ev.type ? ` [${where}]` : '';
+    // Visible width of what precedes the summary: "HH:MM:SS.mmm provider type [where] ".
+    const room = this.width ? Math.max(20, this.width - (12 + 1 + ev.provider.length + 1 + ev.type.length + whereText.length + 1)) : 300;
+    return `${this.lastStamp} ${c.magenta(ev.provider)} ${type} ${oneLine(summary, room)}\n`;
   }
 }
 
@@ -45,9 +50,9 @@ export function localTime(iso: string): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
-function oneLine(text: string): string {
+function oneLine(text: string, max = 300): string {
   const flat = text.replace(/[\r\n\t]+/g, ' ');
-  return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 export function fallbackSummary(data: unknown): string {

@@ -20,13 +20,13 @@ function rawLine(ev: TailEvent): string {
   return text.endsWith('\n') ? text : text + '\n';
 }
 
-export async function createOutput(format: Format, sink: Sink, options: { summarize: (ev: TailEvent) => string; colourLevel: 0 | 1 | 2 | 3 }): Promise<EventOutput> {
+export async function createOutput(format: Format, sink: Sink, options: { summarize: (ev: TailEvent) => string; colourLevel: 0 | 1 | 2 | 3; width?: number }): Promise<EventOutput> {
   let formatEvent: FormatEvent;
   if (format === 'ndjson') formatEvent = toNdjson;
   else if (format === 'raw') formatEvent = rawLine;
   else {
     const { PrettyPrinter } = await import('./pretty-printer.js');
-    const printer = new PrettyPrinter(options.summarize, options.colourLevel);
+    const printer = new PrettyPrinter(options.summarize, options.colourLevel, options.width);
     formatEvent = (ev) => printer.format(ev);
   }
   return {

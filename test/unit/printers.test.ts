@@ -29,6 +29,13 @@ describe('Pretty printer', () => {
     expect(out).toMatch(/^\d\d:\d\d:\d\d\.123 tweetcatcher twitter\.post\.new @nasa: Liftoff!\n$/);
     expect(out).not.toContain('\u001b[');
   });
+  test('at a terminal, a long summary is cut to fit the width', () => {
+    const long = 'x'.repeat(500);
+    const out = new PrettyPrinter(() => long, 0, 80).format(ev);
+    expect(out.length - 1).toBe(80);
+    expect(out.trimEnd().endsWith('…')).toBe(true);
+    expect(new PrettyPrinter(() => long, 0).format(ev).length).toBeLessThan(400);
+  });
   test('colour at level 1', () => {
     expect(new PrettyPrinter(() => 'x', 1).format(ev)).toContain('\u001b[');
   });
