@@ -1,33 +1,35 @@
 /**
- * Push over SocketCluster v9 (protocol version 1), through socketcluster-client 20.0.1:
+ * Push over SocketCluster v9 (protocol version 1), through socketcluster-client 20.0.1 on ScLink:
  * handshake → registerUser (once per run; the urn is reused after a reconnect) → subscribe to the urn →
- * messages whose `to` is the urn. One client socket per connection attempt, with everything that acts on its
- * own switched off (autoReconnect, the client's ping timer): the session owns reconnection and the watchdog.
+ * messages whose `to` is the urn. One ScLink (a fresh client socket, autoReconnect and the client's ping timer
+ * off) per connection attempt: the session owns reconnection and the watchdog, which only the server's #1 feeds.
  */
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
-import scClient from 'socketcluster-client';
-import type { AGClientSocket } from 'socketcluster-client';
-import type WebSocket from 'ws';
 import { AuthError, UsageError } from '../../errors.js';
-import { defaultHttpOutcome, socketErrorOutcome } from '../../transport/ws-transport.js';
+import { defaultHttpOutcome } from '../../transport/ws-transport.js';
 import type { CloseOutcome, Connection, Driver, DriverHooks } from '../../types.js';
 import type { DriverContext } from '../spec.js';
-import { decodeFrame, describeScClose, parseRegisterReply, pushUrl, toEvent } from './messages.js';
+import { describeScClose, parseScUrl, ScLink, TokenStore, type HandshakeStatus, type ScEndpoint } from '../socketcluster/sc-link.js';
+import { parseRegisterReply, pushUrl, toEvent } from './messages.js';
 import { receivedAt } from '../../transport/received-at.js';
 
 /** pingTimeout when the handshake answer has none (SocketCluster's default client value). */
 const DEFAULT_PING_TIMEOUT_MS = 20_000;
-/** How long registerUser may take before we call the link dead (socketcluster-client's default ackTimeout). */
+/** How long registerUser and #subscribe may take before we call the link dead (socketcluster-client's default ackTimeout). */
 const ACK_TIMEOUT_MS = 10_000;
-/** Server events the client handles itself; anything else is shown in --verbose and ignored. */
-const CLIENT_EVENTS = new Set(['#publish', '#kickOut', '#setAuthToken', '#removeAuthToken', '#disconnect']);
 
 const REFUSED_HINT = 'check --channel-uuid and --host-api (they are in the web-chat embed code of the Push channel)';
 
+/** SocketCluster's own codes (4000–4009) and 1000/1001 by name (sc-link.ts); other codes by number. */
+function describePushClose(code: number, reason: string): string {
+  if (code === 1000 || code === 1001 || (code >= 4000 && code <= 4009)) return describeScClose(code, reason);
+  return reason ? `closed with code ${code}: ${reason}` : `closed with code ${code}`;
+}
+
 /** Close codes → recovery (protocols.md §3). */
 export function classifyClose(code: number, reason: string): CloseOutcome {
-  const why = describeScClose(code, reason);
+  const why = describePushClose(code, reason);
   switch (code) {
     case 1000:
       return { recovery: 'done', reason: why };
@@ -45,28 +47,16 @@ export function classifyClose(code: number, reason: string): CloseOutcome {
   }
 }
 
-type ClientSocket = AGClientSocket;
-
-/** Auth tokens the server may set (#setAuthToken), kept for the run like the browser client keeps them. */
-function memoryAuthEngine() {
-  const store = new Map<string, string>();
-  return {
-    saveToken: async (name: string, token: unknown) => {
-      store.set(name, String(token));
-      return token as string;
-    },
-    removeToken: async (name: string) => {
-      const t = store.get(name) ?? null;
-      store.delete(name);
-      return t;
-    },
-    loadToken: async (name: string) => store.get(name) ?? null,
-  };
+/** HTTP answers to the upgrade: 401/403 are the Push server saying no; the rest as for any WebSocket. */
+export function classifyHttp(status: number, headers: Record<string, string | string[] | undefined>): CloseOutcome {
+  if (status === 401 || status === 403) return { recovery: 'fatal', error: new AuthError(`the Push server refused the connection: HTTP ${status}`, REFUSED_HINT) };
+  return defaultHttpOutcome(status, headers);
 }
 
 export class PushDriver implements Driver {
   readonly provider = 'push';
   readonly url: URL;
+  readonly endpoint: ScEndpoint;
   /** The session urn: from --urn or the first registerUser; reused after every reconnect. */
   urn: string | undefined;
   /** Messages waiting for a subscribed connection: --send, then --stdin lines. */
@@ -75,7 +65,8 @@ export class PushDriver implements Driver {
   private reader: readline.Interface | undefined;
   private hooks: DriverHooks | undefined;
   skipped = 0;
-  readonly auth = memoryAuthEngine();
+  /** Auth tokens the server may set (#setAuthToken), kept for the run like the browser client keeps them. */
+  readonly tokens = new TokenStore();
 
   constructor(
     readonly ctx: DriverContext,
@@ -92,6 +83,8 @@ export class PushDriver implements Driver {
     if (this.url.protocol !== 'ws:' && this.url.protocol !== 'wss:') throw new UsageError(`push: the URL must be ws:// or wss://, got ${this.url.protocol}`);
     if (!this.url.searchParams.get('channelUUID')) throw new UsageError('push: missing --channel-uuid or EVTAIL_CHANNEL_UUID', "the Push channel's UUID, from the web-chat embed code");
     if (!this.url.searchParams.get('hostApi')) throw new UsageError('push: missing --host-api or EVTAIL_HOST_API', 'the Push API URL, from the web-chat embed code');
+    // The URL's own path, whatever it is (pushUrl puts /socketcluster/ on a bare --host).
+    this.endpoint = { ...parseScUrl(this.url.href)!, path: this.url.pathname };
     this.urn = str('urn');
     const send = str('send');
     if (send !== undefined) this.outbox.push(send);
@@ -143,154 +136,56 @@ export class PushDriver implements Driver {
   }
 }
 
+/** One connection attempt: an ScLink, with Push's protocol on top (registerUser, the urn's channel, sends). */
 class PushConnection implements Connection {
-  private readonly socket: ClientSocket;
-  private readonly ws: WebSocket | undefined;
-  /** A verdict decided by the protocol or by us (close, terminate, refusal); it wins over the close code. */
-  private outcome: CloseOutcome | undefined;
-  /** What the socket itself said (HTTP refusal, DNS, TLS...): wins over the close code it ends with. */
-  private netOutcome: CloseOutcome | undefined;
-  private finished = false;
+  private readonly link: ScLink;
+  /** The urn's channel, once subscribed to on this connection: the only one whose publishes are ours. */
+  private channel: string | undefined;
   private subscribed = false;
-  private clearOnFinish: (() => void) | undefined;
-  /** #publish payload → the frame it came in, for --format raw. */
-  private readonly raws = new WeakMap<object, string>();
 
   constructor(
     private readonly driver: PushDriver,
     private readonly hooks: DriverHooks,
   ) {
-    const url = driver.url;
-    const transport = driver.ctx.transport;
-    const secure = url.protocol === 'wss:';
-    const query: Record<string, string> = {};
-    for (const [k, v] of url.searchParams) query[k] = v;
-    this.socket = scClient.create({
-      protocolScheme: secure ? 'wss' : 'ws',
-      secure,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : secure ? 443 : 80,
-      path: url.pathname,
-      query,
-      protocolVersion: 1,
-      autoConnect: false,
-      autoReconnect: false,
-      // The session's watchdog judges silence (it is suspended while stdout is full); the client's own ping
-      // timer would not be, and with it on, a send on a "stale" socket makes the client reconnect by itself.
-      pingTimeoutDisabled: true,
-      connectTimeout: transport.handshakeTimeoutMs,
-      ackTimeout: ACK_TIMEOUT_MS,
-      authEngine: driver.auth,
-      codecEngine: { encode: (o: unknown) => this.encode(o), decode: (m: unknown) => this.decode(m) },
-      wsOptions: {
-        maxPayload: transport.maxPayload,
-        handshakeTimeout: transport.handshakeTimeoutMs,
-        ca: transport.ca,
-        rejectUnauthorized: !transport.insecure,
-        agent: transport.agentFor?.(url.href),
-        perMessageDeflate: false,
-        followRedirects: false,
+    const ctx = driver.ctx;
+    this.link = new ScLink(
+      hooks,
+      { url: driver.url.href, endpoint: driver.endpoint, protocolVersion: 1, transport: ctx.transport, tokens: driver.tokens, clock: ctx.clock, ackTimeoutMs: ACK_TIMEOUT_MS, liveness: 'pings' },
+      {
+        onConnect: (status) => this.onHandshake(status),
+        onSubscribed: () => {
+          this.subscribed = true;
+          hooks.ready(`subscribed to ${this.channel}`);
+          driver.subscribed(this);
+        },
+        onSubscribeFail: (channel, error) => {
+          const resumed = ctx.options.urn === channel;
+          this.fail(new AuthError(`the Push server refused the subscription to ${channel}: ${error?.message ?? 'no reason given'}`, resumed ? 'the urn given with --urn may have expired: run without --urn to register a new user' : REFUSED_HINT));
+        },
+        onKickOut: (channel, message) => this.fail(new AuthError(`the Push server removed us from ${channel}${message ? `: ${message}` : ''}`, REFUSED_HINT)),
+        onPublish: (channel, data, frame) => {
+          if (channel === this.channel) this.onMessage(data, channel, frame);
+        },
+        onTransmit: (event) => hooks.debug(`ignoring server event ${event}`),
+        classifyHttp,
+        classifyClose,
+        onClosed: () => {
+          this.subscribed = false;
+          driver.detach(this);
+        },
       },
-    } as Parameters<typeof scClient.create>[0]);
-
-    const socket = this.socket;
-    // Listen before connecting: the client's events are streams, and a consumer sees only what follows it.
-    void socket.listener('close').once().then(({ code, reason }) => this.finish(code, reason ?? ''));
-    void socket.listener('connect').once().then((status) => this.onHandshake(status as { pingTimeout?: unknown }));
-    void socket.listener('kickOut').once().then(({ channel, message }) => {
-      this.fail(new AuthError(`the Push server removed us from ${channel}${message ? `: ${message}` : ''}`, REFUSED_HINT));
-    });
-    void (async () => {
-      for await (const { error } of socket.listener('error')) this.hooks.debug(`socketcluster: ${error?.message ?? String(error)}`);
-    })();
-
-    socket.connect();
-    this.ws = reachWs(socket);
-    if (this.ws) this.watchWs(this.ws);
-    else {
-      hooks.debug('socketcluster-client: the underlying WebSocket is not reachable; pause/resume and ping logging are off');
-      void (async () => {
-        // 'message' (every inbound frame) is emitted by the client but missing from its type definitions.
-        const raw = socket as unknown as { listener(event: 'message'): AsyncIterable<{ message: unknown }> };
-        for await (const { message } of raw.listener('message')) if (message === '#1') this.onPing();
-      })();
-    }
+    );
   }
 
-  private watchWs(ws: WebSocket): void {
-    ws.on('open', () => this.hooks.open());
-    ws.on('unexpected-response', (_req, res) => {
-      const status = res.statusCode ?? 0;
-      this.netOutcome =
-        status === 401 || status === 403
-          ? { recovery: 'fatal', error: new AuthError(`the Push server refused the connection: HTTP ${status}`, REFUSED_HINT) }
-          : defaultHttpOutcome(status, res.headers);
-      res.resume();
-      ws.terminate();
-    });
-    ws.on('error', (err: Error & { code?: string }) => {
-      const outcome = socketErrorOutcome(err, this.driver.url.href, this.hooks, this.driver.ctx.transport.maxPayload);
-      if (!this.netOutcome) this.netOutcome = outcome;
-    });
-    // The client answers #1 with #2 itself (before this listener runs); neither goes through the codec.
-    ws.on('message', (data, isBinary) => {
-      // Text frames arrive as a Buffer whatever binaryType says; look at two bytes before making a string.
-      if (!isBinary && Buffer.isBuffer(data) && data.length === 2 && data[0] === 0x23 && data[1] === 0x31) this.onPing();
-    });
-  }
-
-  private onPing(): void {
-    this.hooks.frame('in', '#1');
-    if (this.ws ? this.ws.readyState === this.ws.OPEN : true) this.hooks.frame('out', '#2');
-    this.hooks.alive();
-  }
-
-  private encode(obj: unknown): string {
-    const text = JSON.stringify(obj);
-    this.hooks.frame('out', text);
-    return text;
-  }
-
-  private decode(message: unknown): unknown {
-    if (typeof message !== 'string') {
-      const text = Buffer.from(message as ArrayBuffer).toString('utf8');
-      this.hooks.frame('in', text);
-      this.hooks.undecodable(text, 'binary frame');
-      return null;
-    }
-    const d = decodeFrame(message);
-    // A token the server hands out is a secret before the frame that carries it is shown or recorded.
-    if (d.ok) {
-      for (const p of d.packets) {
-        const token = 'event' in p && p.event === '#setAuthToken' ? (p.data as { token?: unknown } | undefined)?.token : undefined;
-        if (typeof token === 'string' && token) this.hooks.secret(token);
-      }
-    }
-    this.hooks.frame('in', message);
-    if (!d.ok) {
-      this.hooks.undecodable(message, d.reason);
-      return message; // the client treats it as a 'raw' message and moves on
-    }
-    for (const p of d.packets) {
-      if (!('event' in p)) continue;
-      if (p.event === '#publish') {
-        const inner = (p.data as { data?: unknown } | undefined)?.data;
-        if (typeof inner === 'object' && inner !== null) this.raws.set(inner, message);
-      } else if (!CLIENT_EVENTS.has(p.event)) {
-        this.hooks.debug(`ignoring server event ${p.event}`);
-      }
-    }
-    return d.value;
-  }
-
-  private onHandshake(status: { pingTimeout?: unknown }): void {
-    if (this.finished) return;
-    if (!this.ws) this.hooks.open();
+  private onHandshake(status: HandshakeStatus): void {
     const raw = status?.pingTimeout;
     const pingTimeout = typeof raw === 'number' && raw > 0 ? raw : DEFAULT_PING_TIMEOUT_MS;
-    if (pingTimeout !== raw) this.hooks.debug(`handshake without a pingTimeout; using ${DEFAULT_PING_TIMEOUT_MS} ms`);
+    // ScLink arms the watchdog from the handshake's pingTimeout; without one, SocketCluster's default applies.
+    if (pingTimeout !== raw) {
+      this.hooks.debug(`handshake without a pingTimeout; using ${DEFAULT_PING_TIMEOUT_MS} ms`);
+      this.hooks.heartbeat({ mode: 'silence', timeoutMs: pingTimeout });
+    }
     this.hooks.debug(`handshake done: a #1 is due within ${pingTimeout} ms`);
-    this.hooks.heartbeat({ mode: 'silence', timeoutMs: pingTimeout });
     if (this.driver.urn) this.subscribe(this.driver.urn);
     else void this.register();
   }
@@ -298,15 +193,15 @@ class PushConnection implements Connection {
   private async register(): Promise<void> {
     let reply: unknown;
     try {
-      reply = await this.socket.invoke('registerUser', {});
+      reply = await this.link.invoke('registerUser', {});
     } catch (err) {
-      if (this.finished) return;
+      if (this.link.isFinished) return;
       const e = err as Error;
       if (e.name === 'BadConnectionError') return; // the close that follows reports it
-      if (e.name === 'TimeoutError') return this.terminate(`registerUser got no answer within ${ACK_TIMEOUT_MS / 1000}s`);
+      if (e.name === 'TimeoutError') return this.link.terminate(`registerUser got no answer within ${ACK_TIMEOUT_MS / 1000}s`);
       return this.fail(new AuthError(`channel refused: registerUser failed: ${e.message || e.name}`, REFUSED_HINT));
     }
-    if (this.finished) return;
+    if (this.link.isFinished) return;
     const r = parseRegisterReply(reply);
     if ('error' in r) return this.fail(new AuthError(`channel refused: ${r.error}`, REFUSED_HINT));
     this.driver.urn = r.urn;
@@ -315,29 +210,11 @@ class PushConnection implements Connection {
   }
 
   private subscribe(urn: string): void {
-    const channel = this.socket.subscribe(urn);
-    // The client waits for the #subscribe answer without a deadline; we do not.
-    const clock = this.driver.ctx.clock;
-    const deadline = clock.setTimeout(() => this.terminate(`no answer to #subscribe within ${ACK_TIMEOUT_MS / 1000}s`), ACK_TIMEOUT_MS);
-    this.clearOnFinish = () => clock.clearTimeout(deadline);
-    void channel.listener('subscribe').once().then(() => {
-      clock.clearTimeout(deadline);
-      if (this.finished) return;
-      this.subscribed = true;
-      this.hooks.ready(`subscribed to ${urn}`);
-      this.driver.subscribed(this);
-    });
-    void channel.listener('subscribeFail').once().then(({ error }) => {
-      const resumed = this.driver.ctx.options.urn === urn;
-      this.fail(new AuthError(`the Push server refused the subscription to ${urn}: ${error?.message ?? 'no reason given'}`, resumed ? 'the urn given with --urn may have expired: run without --urn to register a new user' : REFUSED_HINT));
-    });
-    void (async () => {
-      for await (const msg of channel) this.onMessage(msg, urn);
-    })();
+    this.channel = urn;
+    this.link.subscribe(urn);
   }
 
-  private onMessage(msg: unknown, urn: string): void {
-    const raw = (typeof msg === 'object' && msg !== null ? this.raws.get(msg) : undefined) ?? JSON.stringify({ event: '#publish', data: { channel: urn, data: msg } });
+  private onMessage(msg: unknown, urn: string, raw: string): void {
     const c = toEvent(msg, urn, receivedAt(), raw);
     if ('error' in c) return this.hooks.undecodable(raw, c.error);
     if ('skip' in c) {
@@ -348,76 +225,37 @@ class PushConnection implements Connection {
   }
 
   get canSend(): boolean {
-    return this.subscribed && !this.finished && this.socket.state === this.socket.OPEN;
+    return this.subscribed && this.link.isOpen;
   }
 
   /** sendMessageToChannel by transmit: no cid, no answer expected. */
   sendText(text: string): void {
     const urn = this.driver.urn;
     if (!urn || !this.canSend) return;
-    void this.socket.transmit('sendMessageToChannel', { text, userUrn: urn });
+    this.link.transmit('sendMessageToChannel', { text, userUrn: urn });
   }
 
   /** A refusal: stop this link with a fatal verdict. */
   private fail(error: AuthError): void {
-    if (this.finished) return;
-    this.outcome = { recovery: 'fatal', error };
-    this.socket.disconnect(1000, 'refused');
-  }
-
-  private finish(code: number, reason: string): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.subscribed = false;
-    this.clearOnFinish?.();
-    this.driver.detach(this);
-    const outcome = this.outcome ?? this.netOutcome ?? classifyClose(code, reason);
-    // Messages already received are still queued in the client's channel stream: let them out first.
-    setImmediate(() => {
-      this.hooks.closed(outcome);
-      this.socket.killAllChannels();
-      this.socket.killAllListeners();
-      this.socket.killAllReceivers();
-      this.socket.killAllProcedures();
-      this.settleWs();
-    });
-  }
-
-  /** A peer that never answers our close frame must not keep us alive. */
-  private settleWs(): void {
-    const ws = this.ws;
-    if (!ws || ws.readyState === ws.CLOSED) return;
-    const t = setTimeout(() => ws.terminate(), 2000);
-    t.unref();
-    ws.once('close', () => clearTimeout(t));
+    if (this.link.isFinished) return;
+    this.link.setOutcome({ recovery: 'fatal', error });
+    this.link.disconnect(1000, 'refused');
   }
 
   close(): void {
-    if (!this.outcome) this.outcome = { recovery: 'done', reason: 'closed by evtail' };
     this.driver.stop();
-    this.socket.disconnect(1000);
-    if (!this.finished) return;
-    this.settleWs();
+    this.link.close();
   }
 
   terminate(reason: string): void {
-    if (this.finished) return;
-    if (!this.outcome) this.outcome = { recovery: 'retry', reason };
-    if (this.ws) this.ws.terminate();
-    else this.socket.disconnect(4000, reason);
+    this.link.terminate(reason);
   }
 
   pause(): void {
-    this.ws?.pause();
+    this.link.pause();
   }
 
   resume(): void {
-    this.ws?.resume();
+    this.link.resume();
   }
-}
-
-/** socketcluster-client 20 keeps the ws WebSocket at socket.transport.socket (transport.js); it is not public API. */
-function reachWs(socket: ClientSocket): WebSocket | undefined {
-  const ws = (socket as unknown as { transport?: { socket?: unknown } }).transport?.socket as WebSocket | undefined;
-  return ws && typeof ws.pause === 'function' && typeof ws.on === 'function' ? ws : undefined;
 }

@@ -161,30 +161,6 @@ export function summarize(ev: TailEvent): string {
   return `${from}${shown}${quick}`;
 }
 
-/** SocketCluster close codes (sc-errors socketProtocolErrorStatuses) and what they mean for Push. */
-export const scCloseNames: Record<number, string> = {
-  1000: 'normal closure',
-  1001: 'going away',
-  1005: 'closed without a status',
-  1006: 'connection lost, no close frame',
-  4000: 'server ping timed out',
-  4001: 'client pong timed out',
-  4002: 'server failed to sign the auth token',
-  4003: 'failed to complete the handshake',
-  4004: 'client failed to save the auth token',
-  4005: 'no #handshake from the client in time',
-  4006: 'failed to bind the socket to the message broker',
-  4007: 'connection establishment timed out',
-  4008: 'the server rejected the handshake',
-  4009: 'a message arrived before the handshake',
-};
-
-export function describeScClose(code: number, reason: string): string {
-  const name = scCloseNames[code];
-  const text = `closed with code ${code}${name ? ` (${name})` : ''}`;
-  return reason && reason !== name ? `${text}: ${reason}` : text;
-}
-
 /**
  * The default endpoint and the driver's URL: `wss://<host>/socketcluster/?channelUUID=…&hostApi=…`.
  * With --url, the query keeps what the URL has and gains channelUUID/hostApi from the options when it lacks them.

@@ -11,7 +11,8 @@
  *   returns the packets to the client, which still runs the protocol (handshake, pings, subscribe, tokens).
  * - Upgrade refusals, TLS and socket errors get the same verdicts as every WsLink (ws-transport.ts).
  *
- * Reusable by any driver that speaks SocketCluster (the Push provider could wrap the same way).
+ * Used by every driver that speaks SocketCluster: the socketcluster provider (channels known up front) and Push
+ * (an RPC first, then a channel learned at run time, and transmits of its own).
  */
 import type WebSocket from 'ws';
 import { create, type AGClientSocket } from 'socketcluster-client';
@@ -80,11 +81,13 @@ export interface ScLinkOptions {
   protocolVersion: 1 | 2;
   transport: TransportOptions;
   tokens?: TokenStore;
-  /** Channels to subscribe to once the handshake is done. */
+  /** Channels to subscribe to once the handshake is done (more can be added later with subscribe()). */
   channels?: readonly string[];
   clock: Clock;
   /** How long the handshake answer and the subscriptions may take (default 10 s, the client's ackTimeout). */
   ackTimeoutMs?: number;
+  /** What feeds the watchdog: every inbound frame (default), or only the server's pings ('pings'). */
+  liveness?: 'frames' | 'pings';
 }
 
 export interface HandshakeStatus {
@@ -111,6 +114,8 @@ export interface ScLinkHandlers {
   classifyHttp?(status: number, headers: Record<string, string | string[] | undefined>): CloseOutcome | undefined;
   /** What a close code means (default: defaultScCloseOutcome). */
   classifyClose?(code: number, reason: string): CloseOutcome;
+  /** The link is over: called with its verdict just before hooks.closed(). */
+  onClosed?(outcome: CloseOutcome): void;
 }
 
 /** As for any WebSocket, except that 400 means a wrong path (socketcluster-server refuses other paths with 400): not worth retrying. */
@@ -163,6 +168,10 @@ export class ScLink implements Connection {
   /** Set while subscriptions are awaited: (re)starts their deadline (not while paused: answers cannot be read then). */
   private armDeadline: (() => void) | undefined;
   private paused = false;
+  /** The handshake is done: a channel subscribed from now on is awaited at once. */
+  private connected = false;
+  private readonly wanted = new Set<string>();
+  private readonly confirmed = new Set<string>();
 
   constructor(
     private readonly hooks: DriverHooks,
@@ -198,7 +207,7 @@ export class ScLink implements Connection {
     } as Parameters<typeof create>[0] & { protocolVersion: number; wsOptions: WebSocket.ClientOptions });
     // Listen before connecting: the client's events are streams, and a consumer sees only what follows it.
     this.listen();
-    for (const ch of options.channels ?? []) this.socket.subscribe(ch);
+    for (const ch of options.channels ?? []) this.subscribe(ch);
     this.socket.connect();
     // socketcluster-client 20 keeps the ws WebSocket at socket.transport.socket (transport.js): not public API,
     // pinned by the exact client version.
@@ -220,7 +229,8 @@ export class ScLink implements Connection {
       this.outcome ??= socketErrorOutcome(err, this.options.url, hooks, this.options.transport.maxPayload);
     });
     ws.on('open', () => hooks.open());
-    // Pings never reach the codec: the client answers them itself. Prepended, so the ping is logged before its pong.
+    // The client's own pings never reach the codec: it answers them itself. Prepended, so the ping is logged
+    // before its pong. The other version's ping does reach the codec, which logs it.
     ws.prependListener('message', (data, isBinary) => {
       if (isBinary || this.finished) return;
       const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : Buffer.isBuffer(data) ? data.length : data.byteLength;
@@ -236,35 +246,46 @@ export class ScLink implements Connection {
     };
   }
 
+  /** Subscribe to a channel, now or once the handshake is done; its answer gets the same deadline. */
+  subscribe(channel: string): void {
+    if (this.finished || this.wanted.has(channel)) return;
+    this.wanted.add(channel);
+    this.socket.subscribe(channel);
+    if (this.connected) this.awaitSubscriptions();
+  }
+
+  /** The client waits for #subscribe answers without a deadline; we do not. */
+  private awaitSubscriptions(): void {
+    if (this.finished || [...this.wanted].every((c) => this.confirmed.has(c))) return;
+    this.clearDeadline();
+    this.armDeadline = () => {
+      const ms = this.options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+      this.subscribeDeadline = this.options.clock.setTimeout(() => {
+        const missing = [...this.wanted].filter((c) => !this.confirmed.has(c));
+        this.terminate(`no answer to #subscribe (${missing.join(', ')}) within ${ms / 1000}s`);
+      }, ms);
+    };
+    if (!this.paused) this.armDeadline();
+  }
+
   private listen(): void {
     const { hooks, handlers, socket } = this;
-    const wanted = new Set(this.options.channels ?? []);
-    const subscribed = new Set<string>();
     void (async () => {
       for await (const status of socket.listener('connect')) {
         const s = status as HandshakeStatus;
+        this.connected = true;
         if (typeof s.pingTimeout === 'number' && s.pingTimeout > 0) hooks.heartbeat({ mode: 'silence', timeoutMs: s.pingTimeout });
-        // The client waits for #subscribe answers without a deadline; we do not.
-        if (wanted.size) {
-          this.armDeadline = () => {
-            const ms = this.options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
-            this.subscribeDeadline = this.options.clock.setTimeout(() => {
-              const missing = [...wanted].filter((c) => !subscribed.has(c));
-              this.terminate(`no answer to #subscribe (${missing.join(', ')}) within ${ms / 1000}s`);
-            }, ms);
-          };
-          if (!this.paused) this.armDeadline();
-        }
+        if (this.wanted.size) this.awaitSubscriptions();
         handlers.onConnect?.(s);
       }
     })();
     void (async () => {
       for await (const { channel } of socket.listener('subscribe')) {
-        subscribed.add(channel);
-        if (wanted.size && [...wanted].every((c) => subscribed.has(c))) {
+        this.confirmed.add(channel);
+        if (this.wanted.size && [...this.wanted].every((c) => this.confirmed.has(c))) {
           this.clearDeadline();
           this.armDeadline = undefined;
-          if (!this.finished) handlers.onSubscribed?.([...wanted]);
+          if (!this.finished) handlers.onSubscribed?.([...this.wanted]);
         }
       }
     })();
@@ -292,10 +313,12 @@ export class ScLink implements Connection {
   }
 
   private onPing(text: string): void {
-    this.hooks.frame('in', text);
-    this.hooks.alive();
-    // '' pings in protocol 2, '#1' in protocol 1 ('#2' is the protocol 1 pong).
+    // '' pings in protocol 2, '#1' in protocol 1 ('#2' is the protocol 1 pong). Only the client's own ping skips
+    // the codec (which logs every other frame).
     const v = this.options.protocolVersion;
+    const own = (v === 1 && text === '#1') || (v === 2 && text === '');
+    if (own) this.hooks.frame('in', text);
+    if (own || this.options.liveness !== 'pings') this.hooks.alive();
     const foreign = text === '#1' && v === 2 ? 1 : text === '' && v === 1 ? 2 : undefined;
     if (foreign && !this.foreignPing) {
       this.foreignPing = true;
@@ -312,7 +335,7 @@ export class ScLink implements Connection {
       const text = Buffer.from(message as ArrayBuffer).toString('utf8');
       if (!this.finished) {
         this.hooks.frame('in', text);
-        this.hooks.undecodable(text, 'binary frame (not SocketCluster JSON)');
+        this.hooks.undecodable(text, 'binary frame');
       }
       return null;
     }
@@ -326,7 +349,7 @@ export class ScLink implements Connection {
     // A token the server hands out is a secret before the frame that carries it is shown anywhere.
     for (const token of f.tokens) this.hooks.secret(token);
     this.hooks.frame('in', message);
-    this.hooks.alive();
+    if (this.options.liveness !== 'pings') this.hooks.alive();
     for (const item of f.items) {
       if (item.kind === 'publish') this.handlers.onPublish(item.channel, item.data, message);
       else if (item.kind === 'transmit') this.handlers.onTransmit?.(item.event, item.data, message);
@@ -343,6 +366,7 @@ export class ScLink implements Connection {
     const code = typeof ev.code === 'number' ? ev.code : 1005;
     const reason = typeof ev.reason === 'string' ? ev.reason : '';
     const outcome = this.outcome ?? (this.handlers.classifyClose ?? defaultScCloseOutcome)(code, reason);
+    this.handlers.onClosed?.(outcome);
     // The client stays ours to clean up: end our listeners, drop its channels, make sure the socket is gone.
     this.socket.killAllListeners();
     this.socket.killAllChannels();
@@ -361,6 +385,22 @@ export class ScLink implements Connection {
 
   get isFinished(): boolean {
     return this.finished;
+  }
+
+  /** The handshake is done and the socket is open: invoke and transmit go out now. */
+  get isOpen(): boolean {
+    return !this.finished && this.socket.state === this.socket.OPEN;
+  }
+
+  /** An RPC (an event with a cid); rejects with the server's error, a TimeoutError after ackTimeoutMs, or a BadConnectionError. */
+  invoke(event: string, data?: unknown): Promise<unknown> {
+    return this.socket.invoke(event, data);
+  }
+
+  /** An event without a cid: the server does not answer it. */
+  transmit(event: string, data?: unknown): void {
+    if (!this.isOpen) return;
+    void this.socket.transmit(event, data);
   }
 
   /** Close with a code (the verdict set with setOutcome, or what the code means, is reported). */
