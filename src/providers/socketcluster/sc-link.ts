@@ -17,7 +17,7 @@
 import type WebSocket from 'ws';
 import { create, type AGClientSocket } from 'socketcluster-client';
 import { ConnectionError } from '../../errors.js';
-import { defaultHttpOutcome, describeClose, socketErrorOutcome, type TransportOptions } from '../../transport/ws-transport.js';
+import { defaultCloseOutcome, defaultHttpOutcome, describeClose, socketErrorOutcome, type TransportOptions } from '../../transport/ws-transport.js';
 import type { Clock, CloseOutcome, Connection, DriverHooks } from '../../types.js';
 import { parseScFrame } from './messages.js';
 
@@ -126,13 +126,13 @@ export function defaultScHttpOutcome(status: number, headers: Record<string, str
   return defaultHttpOutcome(status, headers);
 }
 
-/** SocketCluster's close codes (sc-errors), as verdicts. 1000 is a normal end; everything else is retried. */
+/** SocketCluster's close codes (sc-errors) on top of the standard table: ping timeouts come back at once. */
 export function defaultScCloseOutcome(code: number, reason: string): CloseOutcome {
   const why = describeScClose(code, reason);
-  if (code === 1000) return { recovery: 'done', reason: why };
   // Ping timeouts: come back at once, like socketcluster-client does.
   if (code === 4000 || code === 4001 || code === 1005) return { recovery: 'retry', reason: why, code, immediate: true };
-  return { recovery: 'retry', reason: why, code };
+  const standard = defaultCloseOutcome(code, reason);
+  return standard.recovery === 'fatal' ? standard : { ...standard, reason: why };
 }
 
 const scCloseNames: Record<number, string> = {
