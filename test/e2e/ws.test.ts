@@ -2,8 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import WebSocket, { WebSocketServer, type ServerOptions } from 'ws';
-import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
-import { baseEnv, BIN, evtail as spawnEvtail, ROOT, runEvtail, until, type EvtailProcess } from '../helpers/evtail.js';
+import { baseEnv, BIN, processJanitor, ROOT, runEvtail, until } from '../helpers/evtail.js';
 
 interface Plain {
   url: string;
@@ -66,32 +65,11 @@ function flood(ws: WebSocket, n: number, frame: (i: number) => string): void {
   pump();
 }
 
-/** Every process a test starts, so a failed test does not leave one running. */
-const children: ChildProcess[] = [];
-const evtail = (args: string[]): EvtailProcess => {
-  const p = spawnEvtail(args);
-  children.push(p.child);
-  return p;
-};
-/** A shell pipeline in its own process group, so the whole pipeline can be ended. */
-const groups: ChildProcess[] = [];
-const spawn = (cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) => {
-  const c = spawnChild(cmd, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  groups.push(c);
-  return c;
-};
+const janitor = processJanitor();
+const { evtail, spawn } = janitor;
 
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  for (const g of groups.splice(0)) {
-    if (g.exitCode === null && g.signalCode === null && g.pid) {
-      try {
-        process.kill(-g.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
+  janitor.cleanup();
   await server?.close();
   server = undefined;
 });

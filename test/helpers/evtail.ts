@@ -1,7 +1,8 @@
 /**
  * Spawn bin/evtail.js and wait on what it prints, with bounds: no fixed sleeps anywhere.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -148,4 +149,36 @@ export function until(predicate: () => boolean, what: string, timeoutMs = 10_000
     };
     tick();
   });
+}
+
+/**
+ * Every process a test file starts, so a failed test does not leave one running: evtail processes, and shell
+ * pipelines in their own process group (so the whole pipeline can be ended). Call cleanup() in afterEach.
+ */
+export function processJanitor() {
+  const children: ChildProcess[] = [];
+  const groups: ChildProcess[] = [];
+  return {
+    evtail(args: string[], options?: RunOptions): EvtailProcess {
+      const p = new EvtailProcess(args, options);
+      children.push(p.child);
+      return p;
+    },
+    spawn(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): ChildProcessByStdio<null, Readable, Readable> {
+      const c = spawn(cmd, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      groups.push(c);
+      return c;
+    },
+    cleanup(): void {
+      for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      for (const g of groups.splice(0)) {
+        if (g.exitCode !== null || g.signalCode !== null || !g.pid) continue;
+        try {
+          process.kill(-g.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    },
+  };
 }
