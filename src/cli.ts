@@ -3,23 +3,17 @@
  * Everything heavy (drivers, ws, ora, chalk) is imported only once a command runs, so --help stays fast.
  */
 import { Command, CommanderError, Help, Option } from 'commander';
-import { commonOptions } from './config/common-options.js';
+import { commonOptions, replayIgnoredOptions } from './config/common-options.js';
 import { EvtailError, ExitCode, UsageError } from './errors.js';
+import type { Io } from './io.js';
 import { Redactor } from './redact.js';
 import { providers, findProvider } from './providers/registry.js';
 import type { OptionSpec, ProviderSpec } from './providers/spec.js';
 import { version } from './version.js';
 
-export interface CliIo {
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
-  stdin: NodeJS.ReadStream;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
 
 // stdin on first use: creating process.stdin loads stream modules that --help and most runs never need.
-const defaultIo = (): CliIo => ({
+const defaultIo = (): Io => ({
   stdout: process.stdout,
   stderr: process.stderr,
   get stdin() {
@@ -96,7 +90,7 @@ function examplesText(spec: ProviderSpec, extra = ''): string {
   return `\nExamples:\n${lines}${extra}\n\nSmoke checks and filters (expressions: <path><op><value>, op = != ~ > < >= <=):\n${smoke}\n\n${EXIT_CODES}\n`;
 }
 
-export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   let code: number = ExitCode.ok;
   const setCode = (c: number) => (code = c);
   try {
@@ -114,7 +108,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   }
 }
 
-function handleError(err: unknown, io: CliIo): number {
+function handleError(err: unknown, io: Io): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
     // commander has already printed its one-line message through outputError.
@@ -145,7 +139,7 @@ function invokedCommand(args: string[]): (name: string) => boolean {
   return known.includes(first) ? (name) => name === first : () => true;
 }
 
-function buildProgram(io: CliIo, setCode: (c: number) => void, args: string[]): Command {
+function buildProgram(io: Io, setCode: (c: number) => void, args: string[]): Command {
   const full = invokedCommand(args);
   /** Commands listed without their options built: the list still says "<name> [options]". */
   const optionsNotBuilt = new WeakSet<Command>();
@@ -232,7 +226,7 @@ function buildProgram(io: CliIo, setCode: (c: number) => void, args: string[]): 
     .command('replay <file>')
     .summary('replay a --record file through the same decoders, filters and printers')
     .description('Replay a file written by --record: the frames go through the provider\'s decoder, the filters and the printers of a live run.\nTiming follows the recording (--speed to change it); events keep the time they were recorded.');
-  const replayCommon = commonOptions.filter((o) => full('replay') && !['url', 'reconnect', 'maxRetries', 'retryWindow', 'record', 'ca', 'insecure', 'proxy', 'maxFrameSize'].includes(o.key));
+  const replayCommon = commonOptions.filter((o) => full('replay') && !replayIgnoredOptions.has(o.key));
   addOptions(replay, replayCommon, replayKeys);
   replay.addOption(new Option('--speed <factor>', 'replay speed relative to the recording (default 1; 2 = twice as fast)'));
   replay.addOption(new Option('--as-fast-as-possible', 'no waiting between frames'));
@@ -259,7 +253,7 @@ function checkMockTarget(args: string[]): void {
 /**
  * `evtail -p mytweets` alone: the profile names its provider. Rewrites the arguments to `evtail <provider> …`.
  */
-async function expandProfileShortcut(argv: string[], io: CliIo): Promise<string[]> {
+async function expandProfileShortcut(argv: string[], io: Io): Promise<string[]> {
   if (argv.length === 0 || !argv[0]!.startsWith('-')) return argv;
   if (['-h', '--help', '-V', '--version'].includes(argv[0]!)) return argv;
   const value = (names: string[]): string | undefined => {

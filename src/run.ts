@@ -2,6 +2,7 @@
  * Wire one tail: options → driver → session → printer → stdout. Owns the signal handlers and the final flush.
  */
 import { readFile } from 'node:fs/promises';
+import type { TailIo } from './io.js';
 import { EvtailError, ExitCode, UsageError, type ExitCodeValue } from './errors.js';
 import { proxyAgentFactory } from './transport/proxy.js';
 import { colourLevel } from './output/colour.js';
@@ -30,15 +31,10 @@ export interface TailPlan {
   transport?: Partial<TransportOptions>;
 }
 
-export interface Io {
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
-  env: NodeJS.ProcessEnv;
-}
 
 const signalNumbers: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
 
-export async function runTail(plan: TailPlan, io: Io): Promise<number> {
+export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
   const { common, module } = plan;
   const startedAt = Date.now();
   // Parse the filter language first: a bad expression is exit 2 before any connection.
@@ -121,7 +117,7 @@ function decodingOptions(plan: TailPlan): Record<string, unknown> | undefined {
   return Object.keys(out).length ? out : undefined;
 }
 
-async function tlsAndProxy(common: CommonOptions, io: Io): Promise<Partial<TransportOptions>> {
+async function tlsAndProxy(common: CommonOptions, io: TailIo): Promise<Partial<TransportOptions>> {
   const out: Partial<TransportOptions> = {};
   if (common.ca) {
     try {

@@ -2,12 +2,12 @@
 import { commonOptions } from '../config/common-options.js';
 import { resolveOptions } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
-import type { CliIo } from '../cli.js';
+import type { Io } from '../io.js';
 import { providers } from '../providers/registry.js';
 import type { ProviderSpec } from '../providers/spec.js';
 import { runTail } from '../run.js';
 
-export async function runDemoCommand(spec: ProviderSpec, cli: Record<string, unknown>, rateText: string | undefined, io: CliIo): Promise<number> {
+export async function runDemoCommand(spec: ProviderSpec, cli: Record<string, unknown>, rateText: string | undefined, io: Io): Promise<number> {
   // The demo ignores config files and EVTAIL_* credentials: it must work the same on every machine.
   const resolved = resolveOptions({ provider: spec, common: commonOptions, cli, env: {}, config: undefined, allProviderSpecs: providers });
   let rate = 2;

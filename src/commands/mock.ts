@@ -1,9 +1,9 @@
 /** `evtail mock <provider>`: serve a provider's mock until Ctrl-C. */
 import { flagOf, parseValueOrThrow } from '../config/parse-values.js';
-import type { CliIo } from '../cli.js';
+import type { Io } from '../io.js';
 import type { ProviderSpec } from '../providers/spec.js';
 
-export async function runMockCommand(spec: ProviderSpec, cli: Record<string, unknown>, io: CliIo): Promise<number> {
+export async function runMockCommand(spec: ProviderSpec, cli: Record<string, unknown>, io: Io): Promise<number> {
   const options: Record<string, unknown> = {};
   for (const o of spec.mockOptions) {
     const raw = cli[o.key];

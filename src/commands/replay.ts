@@ -4,17 +4,14 @@ import { commonOptions } from '../config/common-options.js';
 import { configLocation, resolveOptions } from '../config/resolve.js';
 import { loadConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
-import type { CliIo } from '../cli.js';
+import type { Io } from '../io.js';
 import type { RecordLine } from '../output/recorder.js';
 import { findProvider, providers } from '../providers/registry.js';
 import { ReplayDriver } from '../replay/replay-driver.js';
 import { runTail } from '../run.js';
 import { systemClock } from '../types.js';
 
-/** Options that mean nothing for a replay. */
-export const replayIgnores = new Set(['url', 'reconnect', 'maxRetries', 'retryWindow', 'record', 'ca', 'insecure', 'proxy', 'maxFrameSize']);
-
-export async function runReplayCommand(file: string, cli: Record<string, unknown>, speedText: string | undefined, asFast: boolean, io: CliIo): Promise<number> {
+export async function runReplayCommand(file: string, cli: Record<string, unknown>, speedText: string | undefined, asFast: boolean, io: Io): Promise<number> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -4,12 +4,12 @@ import { isGroupOrWorldReadable, loadConfig, secretsWrittenInFile } from '../con
 import { checkRequired, configLocation, resolveOptions } from '../config/resolve.js';
 import { resolveSecretSources } from '../config/secrets.js';
 import { UsageError } from '../errors.js';
-import type { CliIo } from '../cli.js';
+import type { Io } from '../io.js';
 import { providers } from '../providers/registry.js';
 import type { OptionSpec, ProviderSpec } from '../providers/spec.js';
 import { runTail } from '../run.js';
 
-export async function runProviderCommand(spec: ProviderSpec, cli: Record<string, unknown>, io: CliIo): Promise<number> {
+export async function runProviderCommand(spec: ProviderSpec, cli: Record<string, unknown>, io: Io): Promise<number> {
   const { configPath, profileName } = configLocation(cli, io.env, commonOptions);
   const config = await loadConfig({ configPath, cwd: io.cwd, env: io.env });
   const resolved = resolveOptions({ provider: spec, common: commonOptions, cli, env: io.env, config, profileName, allProviderSpecs: providers });
@@ -21,7 +21,7 @@ export async function runProviderCommand(spec: ProviderSpec, cli: Record<string,
   return runTail({ spec, module, common: resolved.common, options: resolved.options, secrets: [...secrets] }, io);
 }
 
-function warnReadableSecrets(config: Awaited<ReturnType<typeof loadConfig>> & object, specs: readonly OptionSpec[], io: CliIo, quiet: boolean): void {
+function warnReadableSecrets(config: Awaited<ReturnType<typeof loadConfig>> & object, specs: readonly OptionSpec[], io: Io, quiet: boolean): void {
   if (quiet) return;
   const written = secretsWrittenInFile(config, specs);
   if (written.length && isGroupOrWorldReadable(config.filepath)) {

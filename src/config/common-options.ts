@@ -26,3 +26,6 @@ export const commonOptions: OptionSpec[] = [
   { key: 'proxy', flags: '--proxy <url>', kind: 'string', description: 'HTTP proxy to tunnel through (CONNECT); default from HTTPS_PROXY / HTTP_PROXY, minus NO_PROXY' },
   { key: 'maxFrameSize', flags: '--max-frame-size <size>', kind: 'size', default: 16 * 1024 * 1024, min: 1, description: 'largest frame accepted (e.g. 16MiB, 512KiB)' },
 ];
+
+/** Common options that mean nothing for `evtail replay` (no connection is made): replay does not offer them. */
+export const replayIgnoredOptions: ReadonlySet<string> = new Set(['url', 'reconnect', 'maxRetries', 'retryWindow', 'record', 'ca', 'insecure', 'proxy', 'maxFrameSize']);

@@ -4,6 +4,7 @@
  * the same thing wherever it is written; files may also hold native YAML/JSON numbers, booleans and lists.
  */
 import { UsageError } from '../errors.js';
+import { formatDuration, formatSize } from '../format.js';
 import type { OptionSpec } from '../providers/spec.js';
 
 /** Where a raw value came from: it decides how a few ambiguous inputs are read (see parseOptionValue). */
@@ -35,22 +36,6 @@ export function parseDuration(text: string): number | undefined {
   return Number.isFinite(total) ? Math.round(total) : undefined;
 }
 
-/** 1500 → "1.5s", 90000 → "1m30s", 250 → "250ms", 3600000 → "1h"; the inverse of parseDuration. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return ms > 0 ? 'inf' : '-inf';
-  if (ms < 0) return '-' + formatDuration(-ms);
-  const total = Math.round(ms);
-  if (total < 1000) return `${total}ms`;
-  const hours = Math.floor(total / 3_600_000);
-  const minutes = Math.floor((total % 3_600_000) / 60_000);
-  const restMs = total % 60_000;
-  let out = '';
-  if (hours) out += `${hours}h`;
-  if (minutes) out += `${minutes}m`;
-  if (restMs) out += `${trimZeros((restMs / 1000).toFixed(3))}s`;
-  return out;
-}
-
 const SIZE_UNITS: Record<string, number> = {
   '': 1,
   b: 1,
@@ -76,19 +61,6 @@ export function parseSize(text: string): number | undefined {
   if (unit === undefined) return undefined;
   const bytes = Math.round(Number(m[1]) * unit);
   return Number.isSafeInteger(bytes) ? bytes : undefined;
-}
-
-/** 16777216 → "16MiB", 1536 → "1.5KiB", 100 → "100B". */
-export function formatSize(bytes: number): string {
-  const units: [string, number][] = [
-    ['GiB', 1024 ** 3],
-    ['MiB', 1024 ** 2],
-    ['KiB', 1024],
-  ];
-  for (const [name, size] of units) {
-    if (bytes >= size) return `${trimZeros((bytes / size).toFixed(2))}${name}`;
-  }
-  return `${bytes}B`;
 }
 
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
@@ -260,10 +232,6 @@ export function parseValueOrThrow(spec: OptionSpec, raw: unknown, origin: ValueO
   if (r.ok) return r.value;
   const note = r.note ? ` (${r.note})` : '';
   throw new UsageError(`${where}: expected ${r.expected}, got ${describeValue(raw, spec.secret)}${note}`);
-}
-
-function trimZeros(fixed: string): string {
-  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
 }
 
 /** The long flag of an option key: clientId → --client-id. */

@@ -5,6 +5,7 @@
  *   value  the rest of the text; compared as a number when both sides are numbers, else as text;
  *          true/false/null match JSON booleans and null.
  */
+import { valueAt } from '../value-at.js';
 import { UsageError } from '../errors.js';
 import type { TailEvent } from '../types.js';
 
@@ -37,9 +38,9 @@ export function parseExpression(source: string, flag = '--match'): Expression {
   }
   const op = opMatch[1] as Op;
   const value = rest.slice(op.length);
-  const valueAt = pathText.length + op.length;
-  if (value.length === 0 && op !== '=' && op !== '!=') throw fault(flag, source, valueAt, `expected a value after "${op}"`);
-  if (/^(=|~|>|<|!)/.test(value) && op !== '~') throw fault(flag, source, valueAt, `unexpected "${value[0]}" after "${op}"`);
+  const valueCol = pathText.length + op.length;
+  if (value.length === 0 && op !== '=' && op !== '!=') throw fault(flag, source, valueCol, `expected a value after "${op}"`);
+  if (/^(=|~|>|<|!)/.test(value) && op !== '~') throw fault(flag, source, valueCol, `unexpected "${value[0]}" after "${op}"`);
   const path = pathText.split('.');
   let test: (ev: TailEvent) => boolean;
   if (op === '~') {
@@ -47,10 +48,10 @@ export function parseExpression(source: string, flag = '--match'): Expression {
     try {
       re = new RegExp(value);
     } catch (err) {
-      throw fault(flag, source, valueAt, `not a valid regular expression (${(err as Error).message.replace(/^Invalid regular expression: /, '')})`);
+      throw fault(flag, source, valueCol, `not a valid regular expression (${(err as Error).message.replace(/^Invalid regular expression: /, '')})`);
     }
     test = (ev) => {
-      const v = lookup(ev, path);
+      const v = valueAt(ev, path);
       return v !== undefined && re.test(typeof v === 'string' ? v : JSON.stringify(v));
     };
   } else if (op === '>' || op === '<' || op === '>=' || op === '<=') {
@@ -58,17 +59,17 @@ export function parseExpression(source: string, flag = '--match'): Expression {
     if (target === undefined) {
       // Text ordering (ISO dates compare correctly as text).
       test = (ev) => {
-        const v = lookup(ev, path);
+        const v = valueAt(ev, path);
         return typeof v === 'string' && compare(op, v < value ? -1 : v > value ? 1 : 0);
       };
     } else {
       test = (ev) => {
-        const n = toNumber(lookup(ev, path));
+        const n = toNumber(valueAt(ev, path));
         return n !== undefined && compare(op, n - target);
       };
     }
   } else {
-    const eq = (ev: TailEvent) => equals(lookup(ev, path), value);
+    const eq = (ev: TailEvent) => equals(valueAt(ev, path), value);
     test = op === '=' ? eq : (ev) => !eq(ev);
   }
   return { source, path, op, value, test };
@@ -85,15 +86,6 @@ function compare(op: Op, diff: number): boolean {
     default:
       return diff <= 0;
   }
-}
-
-export function lookup(ev: TailEvent, path: readonly string[]): unknown {
-  let cur: unknown = ev;
-  for (const key of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
 }
 
 function toNumber(v: unknown): number | undefined {

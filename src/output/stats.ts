@@ -1,7 +1,7 @@
 /** --stats: one summary on stderr at exit; one JSON line when the format is ndjson. */
 import type { Redactor } from '../redact.js';
 import type { SessionResult } from '../session/session.js';
-import { formatMs } from '../session/session.js';
+import { formatDuration, formatSize } from '../format.js';
 
 export function formatStats(result: SessionResult, elapsedMs: number, json: boolean, redactor: Redactor): string {
   const s = result.stats;
@@ -21,11 +21,5 @@ export function formatStats(result: SessionResult, elapsedMs: number, json: bool
     });
   }
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  return `evtail: stats: ${plural(s.eventsSeen, 'event')} seen, ${s.eventsPrinted} printed, ${formatBytes(s.bytesIn)}, ${plural(s.reconnects, 'reconnect')}, connected ${formatMs(s.connectedMs)}, gaps ${formatMs(s.gapMs)}, ran ${formatMs(elapsedMs)}; exit ${result.code} (${reason})`;
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `evtail: stats: ${plural(s.eventsSeen, 'event')} seen, ${s.eventsPrinted} printed, ${formatSize(s.bytesIn, { space: ' ', digits: 1 })}, ${plural(s.reconnects, 'reconnect')}, connected ${formatDuration(s.connectedMs, 1)}, gaps ${formatDuration(s.gapMs, 1)}, ran ${formatDuration(elapsedMs, 1)}; exit ${result.code} (${reason})`;
 }

@@ -4,6 +4,7 @@
  */
 import { ConnectionError, EvtailError, ExitCode, TimeoutError, errorMessage, type ExitCodeValue } from '../errors.js';
 import type { Clock, CloseOutcome, Connection, Driver, DriverHooks, HeartbeatSpec, TailEvent } from '../types.js';
+import { formatDuration } from '../format.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { Watchdog } from './watchdog.js';
 
@@ -117,7 +118,7 @@ export class Session {
   run(): Promise<SessionResult> {
     if (this.opts.timeoutMs !== undefined) {
       const ms = this.opts.timeoutMs;
-      this.later(ms, () => this.finish(ExitCode.timeout, `timeout: ${ms} ms passed`, new TimeoutError(`timed out after ${formatMs(ms)}${this.opts.maxEvents ? ` with ${this.stats.eventsPrinted} of ${this.opts.maxEvents} events` : ''}`)));
+      this.later(ms, () => this.finish(ExitCode.timeout, `timeout: ${ms} ms passed`, new TimeoutError(`timed out after ${formatDuration(ms)}${this.opts.maxEvents ? ` with ${this.stats.eventsPrinted} of ${this.opts.maxEvents} events` : ''}`)));
     }
     this.armIdle();
     this.connect();
@@ -295,7 +296,7 @@ export class Session {
     const now = this.clock.now();
     if (opts.retryWindowMs !== undefined) this.failures = this.failures.filter((t) => now - t < opts.retryWindowMs!);
     if (this.failures.length >= opts.maxRetries) {
-      const window = opts.retryWindowMs !== undefined ? ` within ${formatMs(opts.retryWindowMs)}` : '';
+      const window = opts.retryWindowMs !== undefined ? ` within ${formatDuration(opts.retryWindowMs)}` : '';
       const msg = `gave up after ${this.failures.length} reconnect attempt${this.failures.length === 1 ? '' : 's'}${window}: ${outcome.reason}`;
       this.finish(ExitCode.connection, msg, new ConnectionError(msg, 'raise --max-retries (or inf), or check that the server is reachable'));
       return;
@@ -306,7 +307,7 @@ export class Session {
     const delay = immediate ? 0 : Math.max(outcome.delayMs ?? 0, this.backoff.next());
     this.stats.reconnects += 1;
     for (const o of opts.observers ?? []) o.reconnecting?.({ reason: outcome.reason, delayMs: delay, attempt: this.stats.attempts + 1, at: now });
-    opts.reporter.status(`reconnecting in ${formatMs(delay)}: ${outcome.reason}`);
+    opts.reporter.status(`reconnecting in ${formatDuration(delay, 1)}: ${outcome.reason}`);
     this.later(delay, () => this.connect());
   }
 
@@ -323,7 +324,7 @@ export class Session {
         this.idleTimer = this.later(ms - quiet, check);
         return;
       }
-      this.finish(ExitCode.timeout, `idle: no event for ${ms} ms`, new TimeoutError(`no event arrived for ${formatMs(ms)} (--idle-timeout)`));
+      this.finish(ExitCode.timeout, `idle: no event for ${ms} ms`, new TimeoutError(`no event arrived for ${formatDuration(ms)} (--idle-timeout)`));
     };
     this.idleTimer = this.later(ms, check);
   }
@@ -361,14 +362,6 @@ export class Session {
     this.clock.clearTimeout(handle);
     this.timers.delete(handle);
   }
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)}s`;
-  const m = Math.floor(ms / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
-  return s ? `${m}m${s}s` : `${m}m`;
 }
 
 function preview(frame: string): string {

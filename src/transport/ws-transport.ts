@@ -4,7 +4,7 @@
  */
 import type { Agent } from 'node:http';
 import WebSocket from 'ws';
-import { formatSize } from '../config/parse-values.js';
+import { formatSize } from '../format.js';
 import { AuthError, ConnectionError } from '../errors.js';
 import type { CloseOutcome, Connection, DriverHooks } from '../types.js';
 

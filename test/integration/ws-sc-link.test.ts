@@ -79,7 +79,7 @@ describe('ScLink', () => {
     expect(seen.closed).toBeUndefined();
     clock.advance(1);
     await until(() => seen.closed !== undefined, 'the link closed');
-    expect(seen.closed).toEqual({ recovery: 'retry', reason: 'no answer to #subscribe (slow) within 0.3s' });
+    expect(seen.closed).toEqual({ recovery: 'retry', reason: 'no answer to #subscribe (slow) within 300ms' });
   });
 
   test('the deadline does not run while paused (the answers cannot be read then)', async () => {

@@ -1,11 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { UsageError } from '../../src/errors.js';
+import { formatDuration, formatSize } from '../../src/format.js';
 import type { OptionSpec } from '../../src/providers/spec.js';
 import {
   describeValue,
   flagName,
-  formatDuration,
-  formatSize,
   parseBoolean,
   parseDuration,
   parseOptionValue,
@@ -102,6 +101,22 @@ describe('parseSize', () => {
     expect(formatSize(16 * 1024 ** 2)).toBe('16MiB');
     expect(formatSize(1536)).toBe('1.5KiB');
     expect(formatSize(100)).toBe('100B');
+  });
+
+  it('formats sizes for prose (webinate summaries, --stats) with a space and one decimal', () => {
+    const prose = (n: number) => formatSize(n, { space: ' ', digits: 1 });
+    expect(prose(0)).toBe('0 B');
+    expect(prose(1023)).toBe('1023 B');
+    expect(prose(1536)).toBe('1.5 KiB');
+    expect(prose(73_400_320)).toBe('70 MiB');
+  });
+
+  it('formats durations for status text with one decimal on the seconds', () => {
+    expect(formatDuration(499, 1)).toBe('499ms');
+    expect(formatDuration(1234, 1)).toBe('1.2s');
+    expect(formatDuration(5000, 1)).toBe('5s');
+    expect(formatDuration(61_500, 1)).toBe('1m1.5s');
+    expect(formatDuration(60_020, 1)).toBe('1m');
   });
 });
 

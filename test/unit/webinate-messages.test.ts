@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
-import { checkSendJson, echoFrame, eventName, humanSize, originOf, parseFrame, summarize, toEvent } from '../../src/providers/webinate/messages.js';
+import { checkSendJson, echoFrame, eventName, originOf, parseFrame, summarize, toEvent } from '../../src/providers/webinate/messages.js';
 import { WebinateDriver } from '../../src/providers/webinate/driver.js';
 import { DEFAULT_APPROVED_SOCKET_DOMAINS, WebinateMock } from '../../src/providers/webinate/mock.js';
 import provider from '../../src/providers/webinate/index.js';
@@ -88,12 +88,6 @@ describe('Webinate summaries', () => {
   });
   test('unknown events fall back to the printer (empty summary)', () => {
     expect(summarize(decode('unknownNumber'))).toBe('');
-  });
-  test('sizes', () => {
-    expect(humanSize(0)).toBe('0 B');
-    expect(humanSize(1023)).toBe('1023 B');
-    expect(humanSize(1536)).toBe('1.5 KiB');
-    expect(humanSize(73_400_320)).toBe('70 MiB');
   });
 });
 

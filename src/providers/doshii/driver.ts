@@ -10,7 +10,7 @@
  * - A refused upgrade (401/403) is an auth failure (WsLink's default); close codes keep the RFC 6455 meanings
  *   (Doshii publishes none): 1000 ends the tail, anything else reconnects within --max-retries/--retry-window.
  */
-import { readFileSync } from 'node:fs';
+import { version as evtailVersion } from '../../version.js';
 import { UsageError } from '../../errors.js';
 import type { Connection, Driver, DriverHooks } from '../../types.js';
 import { WsLink } from '../../transport/ws-transport.js';
@@ -19,14 +19,6 @@ import { baseUrlFor, DEFAULT_ENVIRONMENT, decodeFrame, isEnvironmentName, pingFr
 import { receivedAt } from '../../transport/received-at.js';
 
 export const DEFAULT_HEARTBEAT_MS = 30_000;
-
-function evtailVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
 
 export class DoshiiDriver implements Driver {
   readonly provider = 'doshii';

@@ -4,6 +4,7 @@
  * messages whose `to` is the urn. One ScLink (a fresh client socket, autoReconnect and the client's ping timer
  * off) per connection attempt: the session owns reconnection and the watchdog, which only the server's #1 feeds.
  */
+import { formatDuration } from '../../format.js';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { AuthError, UsageError } from '../../errors.js';
@@ -198,7 +199,7 @@ class PushConnection implements Connection {
       if (this.link.isFinished) return;
       const e = err as Error;
       if (e.name === 'BadConnectionError') return; // the close that follows reports it
-      if (e.name === 'TimeoutError') return this.link.terminate(`registerUser got no answer within ${ACK_TIMEOUT_MS / 1000}s`);
+      if (e.name === 'TimeoutError') return this.link.terminate(`registerUser got no answer within ${formatDuration(ACK_TIMEOUT_MS)}`);
       return this.fail(new AuthError(`channel refused: registerUser failed: ${e.message || e.name}`, REFUSED_HINT));
     }
     if (this.link.isFinished) return;

@@ -14,6 +14,7 @@
  * Used by every driver that speaks SocketCluster: the socketcluster provider (channels known up front) and Push
  * (an RPC first, then a channel learned at run time, and transmits of its own).
  */
+import { formatDuration } from '../../format.js';
 import type WebSocket from 'ws';
 import { create, type AGClientSocket } from 'socketcluster-client';
 import { ConnectionError } from '../../errors.js';
@@ -262,7 +263,7 @@ export class ScLink implements Connection {
       const ms = this.options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
       this.subscribeDeadline = this.options.clock.setTimeout(() => {
         const missing = [...this.wanted].filter((c) => !this.confirmed.has(c));
-        this.terminate(`no answer to #subscribe (${missing.join(', ')}) within ${ms / 1000}s`);
+        this.terminate(`no answer to #subscribe (${missing.join(', ')}) within ${formatDuration(ms)}`);
       }, ms);
     };
     if (!this.paused) this.armDeadline();

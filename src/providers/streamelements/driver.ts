@@ -22,6 +22,7 @@
  *   subscribed when the server asked us to reconnect are subscribed on the restored connection.
  * - No welcome within 5 s of opening: we go ahead as if it had come.
  */
+import { formatDuration } from '../../format.js';
 import { randomUUID } from 'node:crypto';
 import { AuthError, UsageError } from '../../errors.js';
 import type { CloseOutcome, Connection, Driver, DriverHooks } from '../../types.js';
@@ -137,7 +138,7 @@ class AstroConnection {
         hooks.heartbeat({ mode: 'silence', timeoutMs: d.pingTimeoutMs });
         this.later(WELCOME_WAIT_MS, () => {
           if (this.welcomed) return;
-          hooks.warn(`no welcome from the server within ${WELCOME_WAIT_MS / 1000}s; going on without it`);
+          hooks.warn(`no welcome from the server within ${formatDuration(WELCOME_WAIT_MS)}; going on without it`);
           this.onWelcome(undefined);
         });
       },
@@ -262,7 +263,7 @@ class AstroConnection {
       for (const p of [...this.pending.values()]) {
         if (now - p.sentAt < RESPONSE_TIMEOUT_MS) continue;
         this.pending.delete(p.nonce);
-        this.retryLater(p.topic, 'no answer', `within ${RESPONSE_TIMEOUT_MS / 1000}s`);
+        this.retryLater(p.topic, 'no answer', `within ${formatDuration(RESPONSE_TIMEOUT_MS)}`);
       }
       this.armStaleCheck();
     });
@@ -338,7 +339,7 @@ class AstroConnection {
     this.tries.set(topic, n);
     if (n >= MAX_TRIES) return this.failed(topic, { state: 'failed', code, message: `${message ? `${message}; ` : ''}gave up after ${n} tries` });
     const delay = Math.min(RETRY_PAUSE_CAP_MS, RETRY_PAUSE_MS * 2 ** (n - 1));
-    this.hooks.warn(`subscribing to ${topic}: ${code}${message ? ` (${message})` : ''}; trying again in ${formatDelay(delay)}`);
+    this.hooks.warn(`subscribing to ${topic}: ${code}${message ? ` (${message})` : ''}; trying again in ${formatDuration(delay)}`);
     this.enqueue(topic, this.clock.now() + delay);
     this.pump();
   }
@@ -350,13 +351,13 @@ class AstroConnection {
     this.pausedUntil = now + RATE_LIMIT_PAUSE_MS;
     this.lastRateNotice = now;
     if (req) {
-      this.hooks.warn(`rate limited by the server (rate_limit_exceeded) subscribing to ${req.topic}; slowing down and trying again in ${formatDelay(RATE_LIMIT_PAUSE_MS)}`);
+      this.hooks.warn(`rate limited by the server (rate_limit_exceeded) subscribing to ${req.topic}; slowing down and trying again in ${formatDuration(RATE_LIMIT_PAUSE_MS)}`);
       this.enqueue(req.topic, this.pausedUntil);
       this.pump();
       return;
     }
     if (this.sweepTimer !== undefined) return; // one sweep covers a burst of notices
-    this.hooks.warn(`rate limited by the server (rate_limit_exceeded); slowing down and re-sending unanswered subscriptions in ${formatDelay(RATE_LIMIT_PAUSE_MS)}`);
+    this.hooks.warn(`rate limited by the server (rate_limit_exceeded); slowing down and re-sending unanswered subscriptions in ${formatDuration(RATE_LIMIT_PAUSE_MS)}`);
     this.sweepTimer = this.later(RATE_LIMIT_PAUSE_MS, () => {
       this.sweepTimer = undefined;
       for (const p of [...this.pending.values()]) {
@@ -457,8 +458,4 @@ export function withReconnectToken(url: string, token: string): string {
   } catch {
     return `${url}${url.includes('?') ? '&' : '?'}reconnect_token=${encodeURIComponent(token)}`;
   }
-}
-
-function formatDelay(ms: number): string {
-  return ms < 1000 ? `${ms}ms` : `${ms / 1000}s`;
 }

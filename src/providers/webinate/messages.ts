@@ -5,6 +5,7 @@
  * Two generations: the documented one sends a numeric `eventType` (1–10); newer servers send a string
  * `type` ("Login", …). Both decode to the same envelope `type`: the event's name.
  */
+import { formatSize } from '../../format.js';
 import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
 import { parseJsonObject } from '../json.js';
@@ -125,18 +126,8 @@ export function errorOf(token: Token): string | undefined {
   return typeof e === 'string' ? e : JSON.stringify(e);
 }
 
-/** 1536 → "1.5 KiB". */
-export function humanSize(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return String(bytes);
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i += 1;
-  }
-  return i === 0 ? `${v} B` : `${v.toFixed(1).replace(/\.0$/, '')} ${units[i]}`;
-}
+/** Sizes in summaries: "1.5 KiB". */
+const humanSize = (bytes: number): string => formatSize(bytes, { space: ' ', digits: 1 });
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 

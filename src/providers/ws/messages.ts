@@ -2,6 +2,7 @@
  * Generic WebSocket frames → TailEvents. Nothing is ever undecodable here: JSON objects become envelopes,
  * everything else (text that is not JSON, JSON that is not an object, binary) is kept as it came.
  */
+import { valueAt } from '../../value-at.js';
 import { UsageError } from '../../errors.js';
 import type { TailEvent } from '../../types.js';
 import type { FrameDecoder } from '../spec.js';
@@ -28,15 +29,6 @@ export function splitPath(path: string): string[] {
   const parts = path.split('.');
   if (parts.some((p) => p === '')) throw new UsageError(`--type-path: "${path}" is not a dotted path`, 'write it like type or data.kind');
   return parts;
-}
-
-function valueAt(obj: unknown, path: readonly string[]): unknown {
-  let cur: unknown = obj;
-  for (const key of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
 }
 
 /** A type value as text: strings as they are, numbers and booleans written out, objects as compact JSON. */

@@ -1,0 +1,64 @@
+/**
+ * The shape DESIGN.md asks for, checked on the sources: no import cycles (type-only imports count: they tie the
+ * modules' meaning together), one formatter module for durations and sizes.
+ */
+import { describe, expect, test } from '@jest/globals';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '../../src');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+const files = sources(root);
+const text = new Map(files.map((f) => [f, readFileSync(f, 'utf8')]));
+
+/** Imports and re-exports, type-only and lazy (import()) ones included. */
+function importsOf(file: string): string[] {
+  const src = text.get(file)!;
+  const specifiers = [
+    ...[...src.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'(\.{1,2}\/[^']+)'/gms)].map((m) => m[1]!),
+    ...[...src.matchAll(/import\(\s*'(\.{1,2}\/[^']+)'\s*\)/g)].map((m) => m[1]!),
+  ];
+  return specifiers.map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')));
+}
+
+function findCycle(): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (f: string): string[] | undefined => {
+    if (state.get(f) === 'done') return undefined;
+    if (state.get(f) === 'open') return [...stack.slice(stack.indexOf(f)), f];
+    state.set(f, 'open');
+    stack.push(f);
+    for (const dep of importsOf(f)) {
+      if (!text.has(dep)) continue;
+      const c = visit(dep);
+      if (c) return c;
+    }
+    stack.pop();
+    state.set(f, 'done');
+    return undefined;
+  };
+  for (const f of files) {
+    const c = visit(f);
+    if (c) return c.map((x) => relative(root, x));
+  }
+  return undefined;
+}
+
+describe('architecture', () => {
+  test('no import cycles in src/ (type-only and lazy imports included)', () => {
+    expect(findCycle()).toBeUndefined();
+  });
+
+  test('durations and sizes become text in one module (src/format.ts)', () => {
+    const own = files.filter((f) => !f.endsWith('format.ts') && /function (format(Ms|Duration|Delay|Size|Bytes)|humanSize)\b/.test(text.get(f)!));
+    expect(own.map((f) => relative(root, f))).toEqual([]);
+  });
+});
