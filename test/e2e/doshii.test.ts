@@ -36,6 +36,14 @@ describe('evtail doshii', () => {
     expect(first.doshii.version).toBe('9.9.9');
   });
 
+  test("--url in the partner SDKs' form (/app/socket, with its own deviceId and a stale auth): connects with auth once and that deviceId", async () => {
+    const m = await start();
+    const url = `${m.url.replace(/\/app\/socket\/v3.*$/, '')}/app/socket?deviceId=dev-7&auth=stale`;
+    const r = await runEvtail(['doshii', '--url', url, '--client-id', CLIENT, '-o', 'ndjson', '-n', '1']);
+    expect(r.code).toBe(0);
+    expect(m.requests).toEqual([{ path: '/app/socket', auth: B64, deviceId: 'dev-7' }]);
+  });
+
   test('both envelopes decode; both pong shapes keep the link; server pings are answered and never printed', async () => {
     const m = await start({ rate: 10, envelope: 'mixed', pongShape: 'mixed', serverPingInterval: 60 });
     const p = evtail(['doshii', '--url', m.url, '--client-id', CLIENT, '--heartbeat-interval', '200ms', '-o', 'ndjson', '-n', '12']);

@@ -137,6 +137,22 @@ describe('evtail socketcluster', () => {
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(s.connections).toBe(2);
+    // The #1 that gave the version away is a ping, not a frame that failed to decode.
+    expect(r.stderr).not.toMatch(/did not decode/);
+  });
+
+  test('a close code of 4500 or more is permanent: exit 5 with the code and reason, no reconnection', async () => {
+    const s = await startSc();
+    const p = evtail(['socketcluster', s.url, '--channel', 'news', '-o', 'ndjson']);
+    await subscribed(s, 1);
+    s.publish('news', { id: 1 });
+    await p.waitForLines(1);
+    s.sockets[0]!.disconnect(4567, 'banned from this server');
+    const r = await p.exit();
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/error: the server closed with code 4567: banned from this server, a permanent close/);
+    expect(r.stderr).not.toMatch(/reconnecting in/);
+    expect(s.connections).toBe(1);
   });
 
   test('the server drops the connection: evtail reconnects, subscribes again and goes on', async () => {

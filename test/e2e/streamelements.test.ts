@@ -55,6 +55,20 @@ describe('evtail streamelements', () => {
     expect(p.events[0]!.room).toBe('room-42');
   });
 
+  test('subscribed without --room and nothing arrives: a hint that --room <channel id> may be needed; with --room, events and no hint', async () => {
+    const m = await start({ requireRoom: true });
+    const p = evtail(base(m, '--room-hint-after', '300ms'));
+    await p.waitForStderr(/--room <channel id> may be needed/);
+    expect(p.stderr).toMatch(/warning: subscribed, but nothing has arrived in 300ms/);
+    expect(p.lines).toHaveLength(0);
+    p.kill('SIGTERM');
+    await p.exit();
+    const r = await runEvtail(base(m, '--room', 'room-42', '--room-hint-after', '300ms', '-n', '2'));
+    expect(r.code).toBe(0);
+    expect(r.lines).toHaveLength(2);
+    expect(r.stderr).not.toMatch(/may be needed/);
+  });
+
   test('pretty output shows the activity type and a summary', async () => {
     const m = await start();
     const r = await runEvtail(base(m, '-o', 'pretty', '--no-color', '--topic', 'channel.activities', '-n', '3'));

@@ -15,6 +15,7 @@ export const OUTCOMES = {
   'retry-now': 'reconnect at once',
   'retry-later': 'reconnect after at least 5 s',
   auth: 'exit 3 (refused, never retried)',
+  final: 'exit 5 (permanent, never retried)',
 };
 
 /** Closes that keep their RFC 6455 meaning (transport/ws-transport.ts defaultCloseOutcome): 1000 ends, 1013 waits, the rest retry. */
@@ -47,6 +48,7 @@ export const CLOSE_CODES = {
     { code: 4005, outcome: 'retry' },
     { code: 4007, outcome: 'retry' },
     { code: 4008, outcome: 'auth' },
+    { code: 4500, outcome: 'final' },
   ],
   streamelements: RFC_6455,
   webinate: RFC_6455,

@@ -12,12 +12,13 @@ describe.each(adapters)('$name: ' + scenario('close').fault, (a) => {
   test.each(a.closeCodes.map((c) => ({ ...c, words: OUTCOMES[c.outcome] })))('close $code: $words', async ({ code, outcome }) => {
     const m = await a.start({ closeAfter: BEFORE, closeCode: code, closeReason: 'fault suite', faulty: 1 });
     const closed = new RegExp(`closed with code ${code}\\b`);
-    if (outcome === 'done' || outcome === 'auth') {
+    if (outcome === 'done' || outcome === 'auth' || outcome === 'final') {
       const p = evtail(a.args(m.url));
       const r = await p.exit();
-      expect(r.code).toBe(outcome === 'done' ? 0 : 3);
-      if (outcome === 'auth') expect(r.stderr).toMatch(new RegExp(`error: .*${closed.source}`));
-      expect(r.stderr).not.toMatch(/reconnecting/);
+      expect(r.code).toBe(outcome === 'done' ? 0 : outcome === 'auth' ? 3 : 5);
+      if (outcome !== 'done') expect(r.stderr).toMatch(new RegExp(`error: .*${closed.source}`));
+      if (outcome === 'final') expect(r.stderr).toMatch(/fault suite/);
+      expect(r.stderr).not.toMatch(/reconnecting in/);
       expect(seqs(a, p.events)).toEqual(range(1, BEFORE));
       expect(m.stats.connections).toBe(1);
       return;

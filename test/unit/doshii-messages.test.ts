@@ -103,6 +103,18 @@ describe('doshii URL and secrets', () => {
     expect(u.searchParams.get('region')).toBe('au');
   });
 
+  test("the partner SDKs' form (<env>-socket.doshii.co/app/socket) works as --url: auth added once, a deviceId in it kept", () => {
+    const out = socketUrl('wss://live-socket.doshii.co/app/socket?deviceId=dev-7&auth=stale&auth=older', CLIENT);
+    const u = new URL(out);
+    expect(`${u.host}${u.pathname}`).toBe('live-socket.doshii.co/app/socket');
+    expect(u.searchParams.getAll('auth')).toEqual([B64]);
+    expect(u.searchParams.getAll('deviceId')).toEqual(['dev-7']);
+    // --device-id wins over the one in --url, still once.
+    expect(new URL(socketUrl('wss://sandbox-socket.doshii.co/app/socket?deviceId=dev-7', CLIENT, 'dev-9')).searchParams.getAll('deviceId')).toEqual(['dev-9']);
+    // Applying it again (each reconnect builds from the same base) changes nothing.
+    expect(socketUrl(out, CLIENT)).toBe(out);
+  });
+
   test('extraSecrets covers the clear id, its base64 and the URL-encoded base64, so none survives redaction', () => {
     const extra = provider.extraSecrets!({ clientId: CLIENT });
     expect(extra).toEqual(expect.arrayContaining([CLIENT, B64, encodeURIComponent(B64)]));

@@ -137,12 +137,21 @@ export function baseUrlFor(environment: string): string {
   return `wss://socket.${environment}.doshii.co${SOCKET_PATH}`;
 }
 
-/** base (the environment's endpoint or --url) + ?auth=<base64(clientId)>[&deviceId=<id>]; other query kept. */
+/**
+ * base (the environment's endpoint or --url, in either published form: socket.<env>.doshii.co/app/socket/v3 or
+ * <env>-socket.doshii.co/app/socket) + ?auth=<base64(clientId)>[&deviceId=<id>]. Each parameter appears once
+ * (one already in --url is replaced, not repeated); a deviceId in --url is kept unless --device-id says
+ * otherwise; any other query is kept.
+ */
 export function socketUrl(base: string, clientId: string, deviceId?: string): string {
   const url = new URL(base);
   url.searchParams.set('auth', authToken(clientId));
   if (deviceId) url.searchParams.set('deviceId', deviceId);
-  else url.searchParams.delete('deviceId');
+  else {
+    const kept = url.searchParams.getAll('deviceId').filter((v) => v !== '');
+    url.searchParams.delete('deviceId');
+    if (kept.length) url.searchParams.set('deviceId', kept[kept.length - 1]!);
+  }
   return url.toString();
 }
 

@@ -11,7 +11,7 @@ import { AuthError, UsageError } from '../../errors.js';
 import { defaultHttpOutcome } from '../../transport/ws-transport.js';
 import type { CloseOutcome, Connection, Driver, DriverHooks } from '../../types.js';
 import type { DriverContext } from '../spec.js';
-import { describeScClose, parseScUrl, ScLink, TokenStore, type HandshakeStatus, type ScEndpoint } from '../socketcluster/sc-link.js';
+import { describeScClose, permanentScClose, parseScUrl, ScLink, TokenStore, type HandshakeStatus, type ScEndpoint } from '../socketcluster/sc-link.js';
 import { parseRegisterReply, pushUrl, toEvent } from './messages.js';
 import { receivedAt } from '../../transport/received-at.js';
 
@@ -31,6 +31,8 @@ function describePushClose(code: number, reason: string): string {
 /** Close codes → recovery (protocols.md §3). */
 export function classifyClose(code: number, reason: string): CloseOutcome {
   const why = describePushClose(code, reason);
+  const permanent = permanentScClose(code, why);
+  if (permanent) return permanent;
   switch (code) {
     case 1000:
       return { recovery: 'done', reason: why };

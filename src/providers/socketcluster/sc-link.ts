@@ -130,10 +130,24 @@ export function defaultScHttpOutcome(status: number, headers: Record<string, str
 /** SocketCluster's close codes (sc-errors) on top of the standard table: ping timeouts come back at once. */
 export function defaultScCloseOutcome(code: number, reason: string): CloseOutcome {
   const why = describeScClose(code, reason);
+  const permanent = permanentScClose(code, why);
+  if (permanent) return permanent;
   // Ping timeouts: come back at once, like socketcluster-client does.
   if (code === 4000 || code === 4001 || code === 1005) return { recovery: 'retry', reason: why, code, immediate: true };
   const standard = defaultCloseOutcome(code, reason);
   return standard.recovery === 'fatal' ? standard : { ...standard, reason: why };
+}
+
+/**
+ * Close codes from 4500 up are permanent in both SocketCluster clients (socketcluster-client reconnects only
+ * below 4500: a server application uses them to say "do not come back"): final, exit 5 with the code and reason.
+ */
+export function permanentScClose(code: number, why: string): CloseOutcome | undefined {
+  if (code < 4500 || code > 4999) return undefined;
+  return {
+    recovery: 'fatal',
+    error: new ConnectionError(`the server ${why}, a permanent close (4500 and up): not reconnecting`, 'SocketCluster servers close with 4500-4999 to ask clients not to come back; check with the server\'s operator'),
+  };
 }
 
 const scCloseNames: Record<number, string> = {
@@ -341,6 +355,11 @@ export class ScLink implements Connection {
       return null;
     }
     if (this.finished) return null;
+    // The other protocol version's ping ('#1'/'#2' in 2, '' in 1) reached the codec too: onPing has dealt with it.
+    if (message === '#1' || message === '#2' || message === '') {
+      this.hooks.frame('in', message);
+      return message;
+    }
     const f = parseScFrame(message);
     if (!f.ok) {
       this.hooks.frame('in', message);

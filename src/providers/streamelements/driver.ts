@@ -44,6 +44,7 @@ const MAX_TRIES = 5;
 const RESPONSE_TIMEOUT_MS = 10_000;
 const WELCOME_WAIT_MS = 5000;
 const DEFAULT_PING_TIMEOUT_MS = 70_000;
+const DEFAULT_ROOM_HINT_MS = 60_000;
 
 type TopicState = 'ok' | 'unauthorized' | 'bad_request' | 'failed';
 interface TopicResult {
@@ -65,6 +66,10 @@ export class StreamElementsDriver implements Driver {
   readonly topics: string[];
   readonly room: string | undefined;
   readonly pingTimeoutMs: number;
+  /** Subscribed without --room and nothing for this long → the --room hint (0: never). */
+  readonly roomHintMs: number;
+  /** A message arrived (on any connection), or the hint was given: no (more) hint. */
+  roomHintDone = false;
   /** From the last `reconnect` message; used once. */
   reconnectToken: string | undefined;
   /** Topics subscribed on the last connection (what a reconnect_token restores). */
@@ -84,6 +89,8 @@ export class StreamElementsDriver implements Driver {
     this.topics = topics.length ? topics : [DEFAULT_TOPIC];
     this.room = typeof o.room === 'string' && o.room ? o.room : undefined;
     this.pingTimeoutMs = typeof o.pingTimeout === 'number' && o.pingTimeout > 0 ? o.pingTimeout : DEFAULT_PING_TIMEOUT_MS;
+    this.roomHintMs = typeof o.roomHintAfter === 'number' && o.roomHintAfter >= 0 ? o.roomHintAfter : DEFAULT_ROOM_HINT_MS;
+    this.roomHintDone = this.room !== undefined || this.roomHintMs === 0;
   }
 
   connect(hooks: DriverHooks): Connection {
@@ -159,6 +166,7 @@ class AstroConnection {
     const frame = parsed.frame;
     switch (parsed.kind) {
       case 'message': {
+        this.d.roomHintDone = true;
         const ev = toEvent(frame, receivedAt(), text, this.d.room);
         if ('error' in ev) return hooks.undecodable(text, ev.error);
         return hooks.event(ev);
@@ -317,6 +325,7 @@ class AstroConnection {
     if (!this.readyCalled) {
       this.readyCalled = true;
       this.hooks.ready(`subscribed to ${topic}`);
+      this.armRoomHint();
     } else {
       this.hooks.status(`subscribed to ${topic}`);
     }
@@ -432,6 +441,20 @@ class AstroConnection {
       outcome = { recovery: 'retry', reason: `the server refused the reconnect token (${outcome.recovery === 'retry' ? outcome.reason : 'closed at once'}); subscribing afresh` };
     }
     this.hooks.closed(outcome);
+  }
+
+  /**
+   * Every official example subscribes with `room` = the channel id; evtail leaves it out unless --room is given,
+   * which is right for a token of one channel. Subscribed, yet silent for a while: say what may be missing.
+   */
+  private armRoomHint(): void {
+    if (this.d.roomHintDone) return;
+    const ms = this.d.roomHintMs;
+    this.later(ms, () => {
+      if (this.d.roomHintDone) return;
+      this.d.roomHintDone = true;
+      this.hooks.warn(`subscribed, but nothing has arrived in ${formatDelay(ms)}: if this token gives access to more than one channel, --room <channel id> may be needed (the channel id is on the StreamElements dashboard, Account → Channels)`);
+    });
   }
 
   private later(ms: number, fn: () => void): unknown {

@@ -33,6 +33,8 @@ export interface StreamElementsMockSettings extends CommonMockSettings {
   upgradeStatus?: number;
   upgradeFailures: number;
   retryAfter?: number;
+  /** A token that spans several channels: a subscription without a room succeeds but carries nothing. */
+  requireRoom?: boolean;
 }
 
 /** What the mock saw a client send (tests check nonces, token types, rooms). */
@@ -400,6 +402,7 @@ export class StreamElementsMock extends MockBase {
       const perms = s.tokens ? s.tokens.get(token) : 'all';
       if (!perms) return respond(nonce, { message: 'invalid token' }, 'err_unauthorized');
       if (perms !== 'all' && !perms.has(topic)) return respond(nonce, { message: `token is not authorized for topic ${topic}`, topic }, 'err_unauthorized');
+      if (s.requireRoom && !room) return respond(nonce, { message: 'successfully subscribed to topic', topic });
       subs.set(topic, room ?? s.channelId);
       subToken = token;
       this.stats.subscribed += 1;
@@ -486,6 +489,7 @@ export async function startStreamElementsMock(options: Record<string, unknown>):
     upgradeStatus: num('upgradeStatus'),
     upgradeFailures: num('upgradeFailures') ?? 1,
     retryAfter: num('retryAfter'),
+    requireRoom: options.requireRoom === true,
   };
   return new StreamElementsMock(settings).start();
 }

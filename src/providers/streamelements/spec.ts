@@ -23,6 +23,7 @@ export const streamelementsSpec: ProviderSpec = {
     { key: 'tokenType', flags: '--token-type <type>', kind: 'enum', choices: ['apikey', 'jwt', 'oauth2', 'oauth'], default: 'jwt', description: 'apikey | jwt | oauth2 | oauth (older spelling of oauth2; sent as given). Default: jwt' },
     { key: 'topic', flags: '--topic <topic...>', kind: 'list', default: ['channel.activities'], description: 'topic to subscribe to; repeat for more (channel.activities, channel.tips, channel.chat.message, channel.stream.status...). Default: channel.activities' },
     { key: 'room', flags: '--room <room>', kind: 'string', description: 'room (channel id) to subscribe in, when the token gives access to more than one' },
+    { key: 'roomHintAfter', flags: '--room-hint-after <duration>', kind: 'duration', min: 0, default: 60_000, description: 'subscribed without --room and nothing arrived for this long: say on stderr that --room <channel id> may be needed (0: never). Default: 60s' },
     { key: 'pingTimeout', flags: '--ping-timeout <duration>', kind: 'duration', min: 1, default: 70_000, description: 'no ping from the server for this long means a dead link (the server pings every 30s). Default: 70s' },
   ],
   required: [{ key: 'token', hint: 'pass --token, --token-file <path> or set EVTAIL_TOKEN (the JWT token is on the StreamElements dashboard: Account → Channels → Show secrets)' }],
@@ -41,6 +42,7 @@ export const streamelementsSpec: ProviderSpec = {
     { key: 'refuseReconnectToken', flags: '--refuse-reconnect-token', kind: 'boolean', env: false, description: 'fault: close a connection that presents a reconnect_token at once (the client must subscribe afresh)' },
     { key: 'upgradeStatus', flags: '--upgrade-status <code>', kind: 'int', min: 400, env: false, description: 'fault: answer the WebSocket upgrade with this HTTP status (429, 502...)' },
     { key: 'upgradeFailures', flags: '--upgrade-failures <n>', kind: 'int', min: 0, env: false, description: 'with --upgrade-status: only the first n upgrades (default 1)' },
+    { key: 'requireRoom', flags: '--require-room', kind: 'boolean', env: false, description: 'a token for several channels: subscriptions without a room succeed but carry nothing (shows the --room hint)' },
     { key: 'retryAfter', flags: '--retry-after <seconds>', kind: 'int', min: 0, env: false, description: 'with --upgrade-status 429: the Retry-After header, in seconds' },
   ],
   examples: [
