@@ -453,7 +453,7 @@ class AstroConnection {
     this.later(ms, () => {
       if (this.d.roomHintDone) return;
       this.d.roomHintDone = true;
-      this.hooks.warn(`subscribed, but nothing has arrived in ${formatDelay(ms)}: if this token gives access to more than one channel, --room <channel id> may be needed (the channel id is on the StreamElements dashboard, Account → Channels)`);
+      this.hooks.warn(`subscribed, but nothing has arrived in ${formatDuration(ms)}: if this token gives access to more than one channel, --room <channel id> may be needed (the channel id is on the StreamElements dashboard, Account → Channels)`);
     });
   }
 
