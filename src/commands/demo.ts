@@ -16,7 +16,9 @@ export async function runDemoCommand(spec: ProviderSpec, cli: Record<string, unk
     if (!Number.isFinite(rate) || rate < 0) throw new UsageError(`--rate: expected a number of events per second >= 0, got "${rateText}"`);
   }
   const module = await spec.load();
-  const mock = await module.startMock({ host: '127.0.0.1', port: 0, rate, });
+  // A provider that speaks more than one protocol (push --protocol weni) gets the mock of the one asked for.
+  const protocol = resolved.options.protocol;
+  const mock = await module.startMock({ host: '127.0.0.1', port: 0, rate, ...(typeof protocol === 'string' ? { protocol } : {}) });
   try {
     if (!resolved.common.quiet) io.stderr.write(`evtail: demo: ${spec.name} mock listening on ${mock.url}\n`);
     const common = { ...resolved.common, url: mock.url };

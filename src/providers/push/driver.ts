@@ -5,7 +5,6 @@
  * off) per connection attempt: the session owns reconnection and the watchdog, which only the server's #1 feeds.
  */
 import { formatDuration } from '../../format.js';
-import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { AuthError, UsageError } from '../../errors.js';
 import { defaultHttpOutcome } from '../../transport/ws-transport.js';
@@ -13,6 +12,7 @@ import type { CloseOutcome, Connection, Driver, DriverHooks } from '../../types.
 import type { DriverContext } from '../spec.js';
 import { describeScClose, permanentScClose, parseScUrl, ScLink, TokenStore, type HandshakeStatus, type ScEndpoint } from '../socketcluster/sc-link.js';
 import { parseRegisterReply, pushUrl, toEvent } from './messages.js';
+import { ChatOutbox } from './chat-outbox.js';
 import { receivedAt } from '../../transport/received-at.js';
 
 /** pingTimeout when the handshake answer has none (SocketCluster's default client value). */
@@ -63,9 +63,7 @@ export class PushDriver implements Driver {
   /** The session urn: from --urn or the first registerUser; reused after every reconnect. */
   urn: string | undefined;
   /** Messages waiting for a subscribed connection: --send, then --stdin lines. */
-  private readonly outbox: string[] = [];
-  private current: PushConnection | undefined;
-  private reader: readline.Interface | undefined;
+  private readonly outbox: ChatOutbox;
   private hooks: DriverHooks | undefined;
   skipped = 0;
   /** Auth tokens the server may set (#setAuthToken), kept for the run like the browser client keeps them. */
@@ -89,8 +87,7 @@ export class PushDriver implements Driver {
     // The URL's own path, whatever it is (pushUrl puts /socketcluster/ on a bare --host).
     this.endpoint = { ...parseScUrl(this.url.href)!, path: this.url.pathname };
     this.urn = str('urn');
-    const send = str('send');
-    if (send !== undefined) this.outbox.push(send);
+    this.outbox = new ChatOutbox(str('send'));
   }
 
   connect(hooks: DriverHooks): Connection {
@@ -101,12 +98,11 @@ export class PushDriver implements Driver {
 
   /** A connection is subscribed: it carries what we send from now on. */
   subscribed(conn: PushConnection): void {
-    this.current = conn;
-    this.flush();
+    this.outbox.attach(conn);
   }
 
   detach(conn: PushConnection): void {
-    if (this.current === conn) this.current = undefined;
+    this.outbox.detach(conn);
   }
 
   /** The run is over, even between connections: no more stdin. */
@@ -116,26 +112,12 @@ export class PushDriver implements Driver {
 
   /** We are stopping: no more stdin. */
   stop(): void {
-    this.reader?.close();
-    this.reader = undefined;
+    this.outbox.stop();
   }
 
   private startStdin(): void {
-    if (this.ctx.options.stdin !== true || this.reader) return;
-    const rl = readline.createInterface({ input: this.stdin, crlfDelay: Infinity, terminal: false });
-    this.reader = rl;
-    rl.on('line', (line) => {
-      if (line.trim() === '') return;
-      this.outbox.push(line);
-      this.flush();
-    });
-    // The end of stdin ends the chat, not the tail.
-    rl.on('close', () => this.hooks?.debug('stdin ended; still tailing'));
-  }
-
-  private flush(): void {
-    const conn = this.current;
-    while (this.outbox.length && conn?.canSend) conn.sendText(this.outbox.shift()!);
+    if (this.ctx.options.stdin !== true) return;
+    this.outbox.readLines(this.stdin, () => this.hooks?.debug('stdin ended; still tailing'));
   }
 }
 

@@ -136,7 +136,8 @@ export function createDecoder(): FrameDecoder {
   };
 }
 
-function replyText(r: unknown): string | undefined {
+/** A quick reply as text: a string, or an object's title/text/payload (both Push protocols). */
+export function replyText(r: unknown): string | undefined {
   if (typeof r === 'string') return r;
   if (typeof r === 'object' && r !== null) {
     const o = r as { title?: unknown; text?: unknown; payload?: unknown };

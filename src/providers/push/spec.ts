@@ -3,7 +3,7 @@ import { commonMockOptions } from '../mock-options.js';
 
 export const pushSpec: ProviderSpec = {
   name: 'push',
-  summary: 'Push web-chat channel over SocketCluster v9 (registerUser, subscribe to your urn, sendMessageToChannel)',
+  summary: "Push/Weni web chat: SocketCluster v9 (default), or Weni's webchat socket with --protocol weni",
   defaultUrl: 'wss://<host>/socketcluster/?channelUUID=<uuid>&hostApi=<url>',
   options: [
     { key: 'host', flags: '--host <hostname>', kind: 'string', description: 'the Push WebSocket server (hostname[:port]; the default URL is wss://<host>/socketcluster/?channelUUID=…&hostApi=…)' },
@@ -12,10 +12,22 @@ export const pushSpec: ProviderSpec = {
     { key: 'urn', flags: '--urn <urn>', kind: 'string', description: 'resume this session (the urn of an earlier registerUser) instead of registering a new user' },
     { key: 'send', flags: '--send <text>', kind: 'string', env: false, description: 'send this message once subscribed' },
     { key: 'stdin', flags: '--stdin', kind: 'boolean', env: false, description: 'send each line read from stdin (a chat from the terminal); the tail goes on when stdin ends' },
+    { key: 'protocol', flags: '--protocol <socketcluster|weni>', kind: 'enum', choices: ['socketcluster', 'weni'], default: 'socketcluster', description: "socketcluster (Push's SocketCluster v9 server, the default) or weni (Weni's webchat socket, wss://<host>/ws)" },
+    { key: 'from', flags: '--from <id>', kind: 'string', description: 'weni: resume this contact (the identity printed as "registered: from …") instead of starting a new one' },
+    { key: 'history', flags: '--history', kind: 'boolean', env: false, description: "weni: print the contact's earlier messages (the last 20) once registered" },
+    { key: 'initPayload', flags: '--init-payload <text>', kind: 'string', description: "weni: send this text right after the first registration, as the web chat's initPayload does (it often starts the bot)" },
+    { key: 'origin', flags: '--origin <origin>', kind: 'string', description: "weni: the Origin header (a channel that restricts domains accepts only its allowed ones)" },
+    { key: 'sessionToken', flags: '--session-token <token>', kind: 'string', secret: true, description: "weni: the web chat's sessionToken, sent with the registration (close_session from another client must present it)" },
+    { key: 'callback', flags: '--callback <url>', kind: 'string', description: 'weni: the whole callback URL instead of <host-api>/c/wwc/<channel uuid>/receive' },
+    { key: 'keepaliveInterval', flags: '--keepalive-interval <duration>', kind: 'duration', min: 10, default: 50_000, description: 'weni: send {"type":"ping"} this often; no answer (pong, or any frame) by the next one = dead link (default 50s, as the web chat)' },
   ],
+  decodingOptions: ['protocol', 'history'],
   mockDefaultPort: 8102,
   mockOptions: [
     ...commonMockOptions,
+    { key: 'protocol', flags: '--protocol <socketcluster|weni>', kind: 'enum', choices: ['socketcluster', 'weni'], default: 'socketcluster', env: false, description: "which server: Push's SocketCluster v9 (default) or Weni's webchat socket (on /ws)" },
+    { key: 'allowedDomains', flags: '--allowed-domains <host...>', kind: 'list', env: false, description: "weni: the channel's allowed domains; a register from another Origin host is answered forbidden (default: any)" },
+    { key: 'legacyReady', flags: '--legacy-ready', kind: 'boolean', env: false, description: 'weni: an older server whose ready_for_message carries no history (a client asks with get_history)' },
     { key: 'channelUuid', flags: '--channel-uuid <uuid...>', kind: 'list', env: false, description: 'channel UUIDs the mock accepts (default: any non-empty UUID)' },
     { key: 'pingInterval', flags: '--ping-interval <ms>', kind: 'int', min: 10, default: 8000, env: false, description: 'send #1 every ms (SocketCluster pingInterval)' },
     { key: 'pingTimeout', flags: '--ping-timeout <ms>', kind: 'int', min: 10, default: 20000, env: false, description: 'pingTimeout announced in the handshake; a client silent this long is closed with 4001' },
@@ -29,6 +41,7 @@ export const pushSpec: ProviderSpec = {
     'evtail push --host push.example.com --channel-uuid $UUID --host-api $API --send "hello" -o ndjson | jq -r .data.text',
     'evtail push -p support --stdin              # type a line, press Enter: it is sent to the channel',
     'evtail demo push --send hi --format ndjson --max-events 3',
+    'evtail push --protocol weni --host websocket.weni.ai --channel-uuid $UUID --host-api https://flows.weni.ai --init-payload start --stdin',
   ],
   load: async () => (await import('./index.js')).default,
 };
