@@ -3,12 +3,13 @@
  * Everything heavy (drivers, ws, ora, chalk) is imported only once a command runs, so --help stays fast.
  */
 import { Command, CommanderError, Help, Option } from 'commander';
-import { commonOptions, replayIgnoredOptions } from './config/common-options.js';
+import { DEMO_RATE_PIPE, DEMO_RATE_TTY, commonOptions, demoCommonOptions, demoProviderOptions, replayIgnoredOptions } from './config/common-options.js';
 import { EvtailError, ExitCode, UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { Redactor } from './redact.js';
 import { providers, findProvider } from './providers/registry.js';
 import type { OptionSpec, ProviderSpec } from './providers/spec.js';
+import { shellQuote } from './shell-quote.js';
 import { version } from './version.js';
 
 
@@ -25,13 +26,16 @@ const defaultIo = (): Io => ({
 
 
 const EXIT_CODES = `Exit codes:
-  0  done: --max-events reached, --until matched, or the stream ended normally
+  0  done: --max-events reached, --until matched, --duration passed, or the stream ended normally
   1  internal error (a bug: please report it)
   2  usage or configuration error
   3  authentication refused
-  4  --timeout or --idle-timeout reached first
+  4  --timeout reached before --max-events / --until
   5  connection failed, or gave up reconnecting
-  128+n  stopped by signal n (130 for Ctrl-C), after flushing output`;
+  6  --idle-timeout: no event for that long (the feed went quiet)
+  7  some events could not be delivered to a sink (--forward-to, --publish)
+  128+n  stopped by signal n (130 for Ctrl-C), after flushing output
+  With -q, outcomes the code states (4, 6) print nothing; errors that need action print one line.`;
 
 const ROOT_EXAMPLES = `
 Examples:
@@ -39,7 +43,8 @@ Examples:
   $ evtail demo --format ndjson -n 5 | jq -c .type
   $ evtail tweetcatcher --token-file ~/.tweetcatcher-token
   $ evtail -p mytweets                             # a profile from .tailrc (names its provider)
-  $ evtail tweetcatcher --token-file t -n 1 --timeout 60s || alert   # cron/CI smoke check
+  $ evtail tweetcatcher --token-file t -n 1 --timeout 60s -q || alert   # cron/CI smoke check
+  $ evtail completion bash > ~/.local/share/bash-completion/completions/evtail
   $ evtail mock tweetcatcher --port 42069          # a local server for your own client
 
 Output: pretty at a terminal, NDJSON in a pipe, one envelope per line:
@@ -77,17 +82,25 @@ function typedValues(cmd: Command, keys: KeyMap): Record<string, unknown> {
   return values;
 }
 
+const GENERIC_FILTERS = { type: ['order_*', 'channel.*'], match: ['data.amount>10', 'topic~tips'], until: 'type=order_created' };
+
 function examplesText(spec: ProviderSpec, extra = ''): string {
   const lines = spec.examples.map((e) => `  $ ${e}`).join('\n');
   const p = `evtail ${spec.name} …`;
+  const f = spec.filterExamples ?? GENERIC_FILTERS;
+  const q = (s: string) => shellQuote(s);
   const smoke = [
-    `${p} --type 'order_*' --type 'channel.*'          # keep matching types (globs)`,
-    `${p} --match 'data.amount>10' --match 'topic~tips'  # keep events where every expression holds`,
-    `${p} --until type=order_created --timeout 60s      # exit 0 when it comes, 4 if it does not`,
-    `${p} --idle-timeout 5m                             # exit 4 after 5 minutes without an event`,
-    `${p} --stats --meta -o ndjson | jq -c .           # a summary at exit; evtail.* records where gaps are`,
-  ].map((e) => `  $ ${e}`).join('\n');
-  return `\nExamples:\n${lines}${extra}\n\nSmoke checks and filters (expressions: <path><op><value>, op = != ~ > < >= <=):\n${smoke}\n\n${EXIT_CODES}\n`;
+    [`${f.type.map((t) => `--type ${q(t)}`).join(' ')}`, 'keep matching types (globs)'],
+    [`${f.match.map((m) => `--match ${q(m)}`).join(' ')}`, 'keep events where every expression holds'],
+    [`--match ${q(f.until)} -n 1 --timeout 60s`, 'print only the first match: exit 0 when it comes, 4 if not'],
+    [`--until ${q(f.until)} --timeout 60s`, 'print everything up to and including the match'],
+    ['--idle-timeout 5m', 'exit 6 after 5 minutes without an event'],
+    ['--duration 10m --stats', 'watch for 10 minutes, exit 0, with a summary'],
+    ['--stats --meta -o ndjson | jq -c .', 'evtail.* records say where gaps are'],
+  ];
+  const width = Math.max(...smoke.map(([a]) => a!.length));
+  const smokeText = smoke.map(([a, why]) => `  $ ${p} ${a!.padEnd(width)}  # ${why}`).join('\n');
+  return `\nExamples:\n${lines}${extra}\n\nSmoke checks and filters (expressions: <path><op><value>, op = != ~ > < >= <=):\n${smokeText}\n\n${EXIT_CODES}\n`;
 }
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
@@ -156,6 +169,11 @@ function buildProgram(io: Io, setCode: (c: number) => void, args: string[]): Com
       outputError: (s, write) => write(`evtail: ${s.trim()}\n`),
     })
     .showSuggestionAfterError(true)
+    // Options of the program itself only before a command, so `evtail tweetcatcher -p x` stays the command's.
+    .enablePositionalOptions()
+    // `evtail -p <profile>` is rewritten to `evtail <provider> -p <profile>` before parsing; listed here for --help.
+    .addOption(new Option('-p, --profile <name>', 'run a profile from the config file (the profile names its provider)'))
+    .addOption(new Option('--config <file>', 'the config file to read profiles from, instead of searching for .tailrc*'))
     .configureHelp({
       subcommandTerm(cmd) {
         const term = Help.prototype.subcommandTerm.call(this, cmd);
@@ -192,12 +210,10 @@ function buildProgram(io: Io, setCode: (c: number) => void, args: string[]): Com
     .addHelpText('after', `\nExamples:\n  $ evtail demo                                   # tweetcatcher, pretty\n  $ evtail demo --format ndjson -n 5 | jq -c .type\n  $ evtail demo doshii --meta --stats\n  $ evtail demo webinate --echo hello -o ndjson -n 3\n  $ evtail demo push --send hi\n  $ evtail demo <provider> --help                 # the options of one demo\n`);
   for (const spec of full('demo') ? providers.filter((p) => !p.noMock) : []) {
     const keys: KeyMap = new Map();
-    const demoCommon = commonOptions.filter((o) => !['url', 'profile', 'config'].includes(o.key));
-    const secretless = spec.options.filter((o) => !o.secret && !o.key.endsWith('File'));
     const sub = demo.command(spec.name, { isDefault: spec.name === 'tweetcatcher' }).summary(`demo of ${spec.name}`).description(`Tail a local ${spec.name} mock: no account needed.`);
-    addOptions(sub, demoCommon, keys);
-    addOptions(sub, secretless, keys);
-    const rate = new Option('--rate <n>', 'events per second from the mock (default 2)');
+    addOptions(sub, demoCommonOptions(), keys);
+    addOptions(sub, demoProviderOptions(spec), keys);
+    const rate = new Option('--rate <n>', `events per second from the mock (default ${DEMO_RATE_TTY} at a terminal, ${DEMO_RATE_PIPE} in a pipe)`);
     sub.addOption(rate);
     sub.addHelpText('after', `\nExamples:\n  $ evtail demo ${spec.name}\n  $ evtail demo ${spec.name} --format ndjson --max-events 5 | jq -c .type\n`);
     sub.action(async () => {
@@ -242,6 +258,9 @@ function buildProgram(io: Io, setCode: (c: number) => void, args: string[]): Com
 /** `evtail demo ws`, `evtail mock kraken`: say what is wrong instead of commander's "too many arguments". */
 function checkMockTarget(args: string[]): void {
   const [command, target] = args;
+  if (command === 'mock' && target === undefined) {
+    throw new UsageError('mock: which provider?', `evtail mock <${providers.filter((p) => !p.noMock).map((p) => p.name).join('|')}>; evtail mock --help lists them`);
+  }
   if ((command !== 'demo' && command !== 'mock') || target === undefined || target.startsWith('-') || target === 'help') return;
   const mocked = providers.filter((p) => !p.noMock).map((p) => p.name);
   if (mocked.includes(target)) return;
@@ -267,6 +286,7 @@ async function expandProfileShortcut(argv: string[], io: Io): Promise<string[]> 
     return undefined;
   };
   const profile = value(['-p', '--profile']);
+  if (profile === undefined && argv.some((a) => a === '-p' || a === '--profile')) throw new UsageError('-p, --profile: expected a profile name', 'evtail -p <profile>; evtail profiles lists them');
   if (!profile) return argv;
   const { loadConfig } = await import('./config/load.js');
   const config = await loadConfig({ configPath: value(['--config']), cwd: io.cwd, env: io.env });

@@ -6,6 +6,10 @@ export const ExitCode = {
   auth: 3,
   timeout: 4,
   connection: 5,
+  /** --idle-timeout: the feed went quiet. */
+  idle: 6,
+  /** Some events could not be delivered to a sink (--forward-to, --publish). */
+  undelivered: 7,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode] | number;
 
@@ -44,6 +48,18 @@ export class TimeoutError extends EvtailError {
   constructor(message: string, hint?: string) {
     super(message, ExitCode.timeout, hint);
   }
+}
+
+/** --idle-timeout reached: the feed went quiet (exit 6, told apart from --timeout's 4). */
+export class IdleError extends EvtailError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.idle, hint);
+  }
+}
+
+/** Outcomes the exit code already states: -q prints nothing for them. */
+export function isExpectedOutcome(code: number): boolean {
+  return code === ExitCode.timeout || code === ExitCode.idle;
 }
 
 export function errorMessage(err: unknown): string {

@@ -3,7 +3,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { TailIo } from './io.js';
-import { EvtailError, ExitCode, UsageError, type ExitCodeValue } from './errors.js';
+import { EvtailError, ExitCode, UsageError, isExpectedOutcome, type ExitCodeValue } from './errors.js';
 import { proxyAgentFactory } from './transport/proxy.js';
 import { colourLevel } from './output/colour.js';
 import { createOutput, defaultFormat, type Format } from './output/printer.js';
@@ -72,6 +72,7 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
     retryWindowMs: common.retryWindow,
     maxEvents: common.maxEvents,
     timeoutMs: common.timeout,
+    durationMs: common.duration,
     filter,
     until,
     idleTimeoutMs: common.idleTimeout,
@@ -138,7 +139,10 @@ async function tlsAndProxy(common: CommonOptions, io: TailIo): Promise<Partial<T
 function report(result: SessionResult, reporter: StatusReporter, common: CommonOptions): void {
   const err: EvtailError | undefined = result.error;
   if (err && result.code !== ExitCode.ok) {
-    reporter.error(err.message, err.hint);
+    // -q: the exit code already says "timed out" or "went quiet"; a cron job that reads it needs no mail.
+    if (common.quiet && isExpectedOutcome(result.code)) return;
+    // -q: one line per error that needs action; the hint is for a person reading along.
+    reporter.error(err.message, common.quiet ? undefined : err.hint);
     return;
   }
   if (common.verbose) reporter.debug(`done: ${result.reason}`);

@@ -1,20 +1,27 @@
 /** `evtail demo [provider]`: start the provider's mock on loopback and tail it. No account, no network. */
-import { commonOptions } from '../config/common-options.js';
+import { DEMO_RATE_PIPE, DEMO_RATE_TTY, commonOptions, demoCommonOptions, demoProviderOptions } from '../config/common-options.js';
 import { resolveOptions } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { buildFilter, buildUntil } from '../filter/index.js';
 import { providers } from '../providers/registry.js';
-import type { ProviderSpec } from '../providers/spec.js';
+import { envNameFor, type ProviderSpec } from '../providers/spec.js';
 import { runTail } from '../run.js';
 
+
 export async function runDemoCommand(spec: ProviderSpec, cli: Record<string, unknown>, rateText: string | undefined, io: Io): Promise<number> {
-  // The demo ignores config files and EVTAIL_* credentials: it must work the same on every machine.
-  const resolved = resolveOptions({ provider: spec, common: commonOptions, cli, env: {}, config: undefined, allProviderSpecs: providers });
-  let rate = 2;
+  // The demo ignores config files and EVTAIL_* credentials (it must work the same on every machine), but takes
+  // EVTAIL_* settings of the options it has (EVTAIL_FORMAT, EVTAIL_MAX_EVENTS…), checked like flags.
+  const env = demoEnv(spec, io.env);
+  const resolved = resolveOptions({ provider: spec, common: commonOptions, cli, env, config: undefined, allProviderSpecs: providers });
+  let rate = io.stdout.isTTY ? DEMO_RATE_TTY : DEMO_RATE_PIPE;
   if (rateText !== undefined) {
     rate = Number(rateText);
     if (!Number.isFinite(rate) || rate < 0) throw new UsageError(`--rate: expected a number of events per second >= 0, got "${rateText}"`);
   }
+  // A bad filter expression is a usage error before the mock starts (and says "listening").
+  buildFilter(resolved.common);
+  buildUntil(resolved.common);
   const module = await spec.load();
   // A provider that speaks more than one protocol (push --protocol weni) gets the mock of the one asked for.
   const protocol = resolved.options.protocol;
@@ -32,3 +39,7 @@ export async function runDemoCommand(spec: ProviderSpec, cli: Record<string, unk
   }
 }
 
+function demoEnv(spec: ProviderSpec, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const names = new Set([...demoCommonOptions(), ...demoProviderOptions(spec)].map(envNameFor).filter((n): n is string => n !== undefined));
+  return Object.fromEntries(Object.entries(env).filter(([k]) => names.has(k)));
+}

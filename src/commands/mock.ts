@@ -2,6 +2,7 @@
 import { flagOf, parseValueOrThrow } from '../config/parse-values.js';
 import type { Io } from '../io.js';
 import type { ProviderSpec } from '../providers/spec.js';
+import { shellQuote } from '../shell-quote.js';
 
 export async function runMockCommand(spec: ProviderSpec, cli: Record<string, unknown>, io: Io): Promise<number> {
   const options: Record<string, unknown> = {};
@@ -27,9 +28,4 @@ export async function runMockCommand(spec: ProviderSpec, cli: Record<string, unk
   });
   await mock.close();
   return 0;
-}
-
-/** Quote a value for a POSIX shell when it needs it. */
-export function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }

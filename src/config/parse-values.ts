@@ -191,7 +191,8 @@ export function parseOptionValue(spec: OptionSpec, raw: unknown, origin: ValueOr
     }
     case 'enum': {
       const choices = spec.choices ?? [];
-      return typeof raw === 'string' && choices.includes(raw) ? ok(raw) : fail();
+      const value = typeof raw === 'string' ? (spec.aliases?.[raw] ?? raw) : raw;
+      return typeof value === 'string' && choices.includes(value) ? ok(value) : fail();
     }
     case 'retries': {
       let n: number | undefined;

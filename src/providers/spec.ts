@@ -16,6 +16,8 @@ export interface OptionSpec {
   description: string;
   kind: OptionKind;
   choices?: readonly string[];
+  /** Other names accepted for a choice of an enum (e.g. json → ndjson). */
+  aliases?: Readonly<Record<string, string>>;
   /** Lower bound for int/number/duration. */
   min?: number;
   /** A secret: redacted from --verbose, errors, recordings and stats. */
@@ -79,6 +81,8 @@ export interface ProviderSpec {
   mockOptions: OptionSpec[];
   /** Example command lines for --help. */
   examples: string[];
+  /** Filter examples for --help that mean something for this provider's events (types, paths). */
+  filterExamples?: { type: string[]; match: string[]; until: string };
   /** The provider's own defaults for common options (typed values), below every user setting. */
   commonDefaults?: Partial<Record<string, unknown>>;
   /** Options that shape how frames decode (e.g. ws's typePath): a recording keeps them for replay. Never secrets. */
@@ -97,6 +101,7 @@ export interface CommonOptions {
   format?: 'pretty' | 'ndjson' | 'raw';
   maxEvents?: number;
   timeout?: number;
+  duration?: number;
   reconnect: boolean;
   maxRetries: number;
   retryWindow?: number;

@@ -2,7 +2,7 @@
  * The reconnect loop: the one place that owns time. It connects through the driver, watches the link,
  * writes events to the output with backpressure, and decides when to retry, how long to wait and when to give up.
  */
-import { ConnectionError, EvtailError, ExitCode, TimeoutError, errorMessage, type ExitCodeValue } from '../errors.js';
+import { ConnectionError, EvtailError, ExitCode, IdleError, TimeoutError, errorMessage, type ExitCodeValue } from '../errors.js';
 import type { Clock, CloseOutcome, Connection, Driver, DriverHooks, HeartbeatSpec, TailEvent } from '../types.js';
 import { formatDuration } from '../format.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
@@ -55,11 +55,13 @@ export interface SessionOptions {
   healthyAfterMs?: number;
   maxEvents?: number;
   timeoutMs?: number;
+  /** --duration: watch for this long, then exit 0. */
+  durationMs?: number;
   /** Keep only events that pass (after decoding, before counting). */
   filter?: (ev: TailEvent) => boolean;
   /** Stop with exit 0 after printing the first event that passes. */
   until?: (ev: TailEvent) => boolean;
-  /** Exit 4 when no event arrived for this long. */
+  /** Exit 6 when no event arrived for this long. */
   idleTimeoutMs?: number;
   observers?: SessionObserver[];
   /** Whether frame() notifications are wanted at all (verbose or record): keeps the hot path lean. */
@@ -119,6 +121,10 @@ export class Session {
     if (this.opts.timeoutMs !== undefined) {
       const ms = this.opts.timeoutMs;
       this.later(ms, () => this.finish(ExitCode.timeout, `timeout: ${ms} ms passed`, new TimeoutError(`timed out after ${formatDuration(ms)}${this.opts.maxEvents ? ` with ${this.stats.eventsPrinted} of ${this.opts.maxEvents} events` : ''}`)));
+    }
+    if (this.opts.durationMs !== undefined) {
+      const ms = this.opts.durationMs;
+      this.later(ms, () => this.finish(ExitCode.ok, `--duration: watched for ${formatDuration(ms)}`));
     }
     this.armIdle();
     this.connect();
@@ -324,7 +330,7 @@ export class Session {
         this.idleTimer = this.later(ms - quiet, check);
         return;
       }
-      this.finish(ExitCode.timeout, `idle: no event for ${ms} ms`, new TimeoutError(`no event arrived for ${formatDuration(ms)} (--idle-timeout)`));
+      this.finish(ExitCode.idle, `idle: no event for ${ms} ms`, new IdleError(`no event arrived for ${formatDuration(ms)} (--idle-timeout)`));
     };
     this.idleTimer = this.later(ms, check);
   }

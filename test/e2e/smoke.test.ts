@@ -67,13 +67,44 @@ describe('--until', () => {
 });
 
 describe('--idle-timeout', () => {
-  test('exit 4 when no event arrives for that long, though the link is alive', async () => {
+  test('exit 6 when no event arrives for that long, though the link is alive', async () => {
     const m = await start({ rate: 0.1, heartbeatInterval: 200 });
     const r = await runEvtail([...base(m), '-o', 'ndjson', '--idle-timeout', '1s']);
-    expect(r.code).toBe(4);
+    expect(r.code).toBe(6);
     expect(r.stderr).toMatch(/no event arrived for 1s \(--idle-timeout\)/);
     expect(r.lines).toHaveLength(1);
     expect(r.stderr).not.toMatch(/dead link/);
+  });
+});
+
+describe('exit codes of the outcomes, and -q', () => {
+  test('-q: the idle and timeout outcomes print nothing (the exit code says it); --timeout alone is 4', async () => {
+    const m = await start({ rate: 0.1, heartbeatInterval: 200 });
+    const [idle, timeout] = await Promise.all([
+      runEvtail([...base(m), '-o', 'ndjson', '--idle-timeout', '500ms', '--timeout', '20s', '-q']),
+      runEvtail([...base(m), '-o', 'ndjson', '--until', 'type=never', '--timeout', '700ms', '-q']),
+    ]);
+    expect(idle.code).toBe(6);
+    expect(timeout.code).toBe(4);
+    expect(idle.stderr).toBe('');
+    expect(timeout.stderr).toBe('');
+  });
+
+  test('-q: an error that needs action still prints exactly one line', async () => {
+    const m = await start();
+    const r = await runEvtail([...base(m).slice(0, -1), 'wrong-token', '-q']);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^evtail: error: /);
+  });
+
+  test('--duration watches for that long and exits 0 with every event printed', async () => {
+    const m = await start({ rate: 20 });
+    const r = await runEvtail([...base(m), '-o', 'ndjson', '--duration', '1s', '--stats']);
+    expect(r.code).toBe(0);
+    expect(r.lines.length).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/"exitCode":0,"exitReason":"--duration: watched for 1s"/);
+    expect(r.stderr).not.toMatch(/error/);
   });
 });
 

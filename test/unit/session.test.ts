@@ -242,7 +242,7 @@ describe('Session', () => {
     expect(s.session.isFinished).toBe(false);
   });
 
-  test('--timeout ends with 4; --idle-timeout ends with 4 after silence only', async () => {
+  test('--timeout ends with 4; --idle-timeout ends with 6 after silence only', async () => {
     const t = setup({ timeoutMs: 1000 });
     t.clock.advance(1000);
     expect((await t.done).code).toBe(4);
@@ -254,8 +254,21 @@ describe('Session', () => {
     expect(i.session.isFinished).toBe(false);
     i.clock.advance(100);
     const r = await i.done;
-    expect(r.code).toBe(4);
+    expect(r.code).toBe(6);
     expect(r.error?.message).toMatch(/no event arrived for 1s/);
+  });
+
+  test('--duration ends with 0 when the time is up, events or not', async () => {
+    const d = setup({ durationMs: 1000 });
+    d.driver.last.ready();
+    d.driver.last.event(ev(1));
+    d.clock.advance(999);
+    expect(d.session.isFinished).toBe(false);
+    d.clock.advance(1);
+    const r = await d.done;
+    expect(r.code).toBe(0);
+    expect(r.error).toBeUndefined();
+    expect(r.reason).toMatch(/--duration/);
   });
 
   test('a retry that asks for a delay (Retry-After) waits at least that long', async () => {

@@ -28,6 +28,7 @@ export const doshiiSpec: ProviderSpec = {
     { key: 'serverPingInterval', flags: '--server-ping-interval <duration>', kind: 'duration', min: 0, default: 0, env: false, description: "send the server's own ping this often (0: never)" },
     { key: 'heartbeatTimeout', flags: '--heartbeat-timeout <duration>', kind: 'duration', min: 10, default: 90_000, env: false, description: 'close (4000) a client that sends no ping for this long (default 90s)' },
   ],
+  filterExamples: { type: ['order_*', 'transaction_*'], match: ['data.status=pending', 'data.locationId=vNdBX3ep'], until: 'type=order_created' },
   examples: [
     'evtail doshii --client-id-file ~/.doshii-client-id',
     'EVTAIL_CLIENT_ID=… evtail doshii --environment live --device-id 9f1c… --app-version 2.4.1',

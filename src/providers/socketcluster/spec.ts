@@ -14,6 +14,7 @@ export const socketclusterSpec: ProviderSpec = {
   ],
   required: [{ key: 'channel', hint: 'pass --channel <name> (repeatable) with the channels to subscribe to' }],
   mockOptions: [],
+  filterExamples: { type: ['alert', 'trade*'], match: ['channel=alerts', 'data.level!=debug'], until: 'data.level=critical' },
   examples: [
     'evtail socketcluster wss://sc.example.com/socketcluster/ --channel trades --channel news',
     'evtail socketcluster ws://localhost:8000/socketcluster/ --channel sensor/1 --protocol-version 1',

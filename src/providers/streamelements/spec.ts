@@ -45,6 +45,7 @@ export const streamelementsSpec: ProviderSpec = {
     { key: 'requireRoom', flags: '--require-room', kind: 'boolean', env: false, description: 'a token for several channels: subscriptions without a room succeed but carry nothing (shows the --room hint)' },
     { key: 'retryAfter', flags: '--retry-after <seconds>', kind: 'int', min: 0, env: false, description: 'with --upgrade-status 429: the Retry-After header, in seconds' },
   ],
+  filterExamples: { type: ['channel.tips', 'channel.activities'], match: ['data.type=tip', 'data.data.amount>=10'], until: 'data.type=tip' },
   examples: [
     'evtail streamelements --token-file ~/.se-jwt',
     'evtail streamelements --token-file ~/.se-jwt --topic channel.activities --topic channel.tips',

@@ -73,7 +73,8 @@ export class TweetCatcherMock extends MockBase {
     const media = seq % 4 === 0 ? [{ type: 'photo', url: `https://pbs.twimg.com/media/F${seq}.jpg`, preview: `https://pbs.twimg.com/media/F${seq}_small.jpg` }] : [];
     return {
       event_id: `tc-${seq}`,
-      event: 'twitter.post.new',
+      // Every fourth post comes from a Truth Social monitor, so a stream shows more than one type.
+      event: seq % 4 === 0 ? 'truth_social.post.new' : 'twitter.post.new',
       task_info: { id: 'task_8f2a', group: 'default', handle: who.handle, profile_info: { name: who.name, id: who.id, followers: who.followers } },
       data: {
         id: String(1790000000000000000n + BigInt(seq)),

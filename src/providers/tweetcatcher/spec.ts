@@ -19,6 +19,7 @@ export const tweetcatcherSpec: ProviderSpec = {
     { key: 'stopAcksAfter', flags: '--stop-acks-after <n>', kind: 'int', min: 0, env: false, description: 'fault: stop answering heartbeats after n events (0: never answer)' },
     { key: 'eventFormat', flags: '--event-format <current|older|mixed>', kind: 'enum', choices: ['current', 'older', 'mixed'], default: 'current', env: false, description: 'event data format to send' },
   ],
+  filterExamples: { type: ['twitter.post.*', 'truth_social.*'], match: ['data.data.type=quote', 'data.task_info.handle~^nasa'], until: 'type=truth_social.post.new' },
   examples: [
     'evtail tweetcatcher --token-file ~/.tweetcatcher-token',
     'EVTAIL_TOKEN=… evtail tweetcatcher --format ndjson | jq -r \'.data.data.text\'',

@@ -27,6 +27,7 @@ export const webinateSpec: ProviderSpec = {
     { key: 'socketApiKey', flags: '--socket-api-key <key>', kind: 'string', env: false, default: 'mock-socket-api-key', description: 'the key a users-api-key header must carry to be a trusted third party (any Origin; MetaRequest allowed)' },
     { key: 'generation', flags: '--generation <numeric|string|mixed>', kind: 'enum', choices: ['numeric', 'string', 'mixed'], default: 'numeric', env: false, description: 'protocol generation: numeric eventType (documented), string type (newer servers), or both alternately' },
   ],
+  filterExamples: { type: ['File*', 'Login'], match: ['data.username=alice', 'data.file.name~\\.json$'], until: 'type=FileUploaded' },
   examples: [
     'evtail webinate --url ws://localhost:8080 --origin http://localhost',
     'evtail webinate --url wss://users.example.com:8080 --origin https://app.example.com --cookie-file ~/.webinate-sid',

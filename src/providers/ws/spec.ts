@@ -15,6 +15,7 @@ export const wsSpec: ProviderSpec = {
     { key: 'typePath', flags: '--type-path <path>', kind: 'string', description: "dotted path of the event type in a JSON frame (default: 'type', then 'event', then 'op')" },
   ],
   mockOptions: [],
+  filterExamples: { type: ['trade', 'ticker*'], match: ['data.amount>100', 'data.pair=XBT/USD'], until: 'type=trade' },
   examples: [
     'evtail ws wss://stream.example.com/feed',
     "evtail ws wss://ws.kraken.com --send '{\"event\":\"subscribe\",\"pair\":[\"XBT/USD\"],\"subscription\":{\"name\":\"ticker\"}}'",

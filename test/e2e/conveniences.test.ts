@@ -1,0 +1,72 @@
+/** Issue 18: the conveniences a user expects from the command line (env for every option, aliases, usage errors). */
+import { describe, expect, test } from '@jest/globals';
+import { baseEnv, runEvtail } from '../helpers/evtail.js';
+
+describe('EVTAIL_* settings reach every command, demo included', () => {
+  test('EVTAIL_FORMAT=xml evtail demo -n 1: exit 2 naming the variable, before the mock starts', async () => {
+    const r = await runEvtail(['demo', '-n', '1'], { env: baseEnv({ EVTAIL_FORMAT: 'xml' }) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/EVTAIL_FORMAT: expected one of pretty, ndjson, raw, got "xml"/);
+    expect(r.stderr).not.toMatch(/listening/);
+  });
+
+  test('EVTAIL_MAX_EVENTS=2 evtail demo: two events, exit 0', async () => {
+    const r = await runEvtail(['demo', '-o', 'ndjson'], { env: baseEnv({ EVTAIL_MAX_EVENTS: '2' }) });
+    expect(r.code).toBe(0);
+    expect(r.lines).toHaveLength(2);
+  });
+
+  test('a demo ignores EVTAIL_* credentials: EVTAIL_TOKEN does not replace the mock\'s', async () => {
+    const r = await runEvtail(['demo', '-o', 'ndjson', '-n', '1'], { env: baseEnv({ EVTAIL_TOKEN: 'not-the-mock-token' }) });
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('formats and usage errors', () => {
+  test('-o json is an alias of ndjson', async () => {
+    const r = await runEvtail(['demo', '-o', 'json', '-n', '2']);
+    expect(r.code).toBe(0);
+    for (const l of r.lines) expect(JSON.parse(l)).toMatchObject({ provider: 'tweetcatcher' });
+  });
+
+  test('evtail mock without a provider: usage error listing them, exit 2', async () => {
+    const r = await runEvtail(['mock']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^evtail: error: mock: which provider\? .*tweetcatcher\|doshii\|push\|streamelements\|webinate/);
+    expect(r.stdout).toBe('');
+  });
+
+  test('evtail demo --match foo: the usage error comes before "mock listening"', async () => {
+    const r = await runEvtail(['demo', '--match', 'foo']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--match "foo"/);
+    expect(r.stderr).not.toMatch(/listening/);
+  });
+
+  test('evtail -p without a name: a usage error, not "unknown option"', async () => {
+    const r = await runEvtail(['-p']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/-p, --profile: expected a profile name/);
+  });
+
+  test('the top-level help lists -p, --profile and the exit codes 6 and 7', async () => {
+    const r = await runEvtail(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/-p, --profile <name>/);
+    expect(r.stdout).toMatch(/6 {2}--idle-timeout/);
+    expect(r.stdout).toMatch(/7 {2}some events could not be delivered/);
+  });
+});
+
+describe('provider help shows filters that mean something for that provider', () => {
+  test.each([
+    ['tweetcatcher', /--until type=truth_social\.post\.new/],
+    ['push', /--match 'data\.text~order'/],
+    ['webinate', /--until type=FileUploaded/],
+    ['doshii', /--until type=order_created/],
+  ])('%s', async (name, re) => {
+    const r = await runEvtail([name, '--help']);
+    expect(r.stdout).toMatch(re);
+    if (name !== 'doshii') expect(r.stdout).not.toMatch(/order_created|topic~tips/);
+  });
+});
