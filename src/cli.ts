@@ -3,12 +3,13 @@
  * Everything heavy (drivers, ws, ora, chalk) is imported only once a command runs, so --help stays fast.
  */
 import { Command, CommanderError, Help, Option } from 'commander';
-import { DEMO_RATE_PIPE, DEMO_RATE_TTY, commonOptions, demoCommonOptions, demoProviderOptions, replayIgnoredOptions } from './config/common-options.js';
+import { DEMO_RATE, commonOptions, demoCommonOptions, demoProviderOptions, replayIgnoredOptions } from './config/common-options.js';
 import { EvtailError, ExitCode, UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { Redactor } from './redact.js';
 import { providers, findProvider } from './providers/registry.js';
 import type { OptionSpec, ProviderSpec } from './providers/spec.js';
+import { formatDuration, formatSize } from './format.js';
 import { shellQuote } from './shell-quote.js';
 import { version } from './version.js';
 
@@ -213,7 +214,7 @@ function buildProgram(io: Io, setCode: (c: number) => void, args: string[]): Com
     const sub = demo.command(spec.name, { isDefault: spec.name === 'tweetcatcher' }).summary(`demo of ${spec.name}`).description(`Tail a local ${spec.name} mock: no account needed.`);
     addOptions(sub, demoCommonOptions(), keys);
     addOptions(sub, demoProviderOptions(spec), keys);
-    const rate = new Option('--rate <n>', `events per second from the mock (default ${DEMO_RATE_TTY} at a terminal, ${DEMO_RATE_PIPE} in a pipe)`);
+    const rate = new Option('--rate <n>', `events per second from the mock (default ${DEMO_RATE}; 0: as fast as the socket allows)`);
     sub.addOption(rate);
     sub.addHelpText('after', `\nExamples:\n  $ evtail demo ${spec.name}\n  $ evtail demo ${spec.name} --format ndjson --max-events 5 | jq -c .type\n`);
     sub.action(async () => {
@@ -230,7 +231,7 @@ function buildProgram(io: Io, setCode: (c: number) => void, args: string[]): Com
   for (const spec of full('mock') ? providers.filter((p) => !p.noMock) : []) {
     const keys: KeyMap = new Map();
     const sub = mock.command(spec.name).summary(`mock ${spec.name} server`).description(`A ${spec.name} server speaking the published protocol, with fault knobs.`);
-    addOptions(sub, spec.mockOptions, keys);
+    addOptions(sub, spec.mockOptions.map((o) => withDefaultShown(o, o.key === 'port' ? spec.mockDefaultPort : o.default)), keys);
     sub.addHelpText('after', `\nExamples:\n  $ evtail mock ${spec.name}${spec.mockDefaultPort ? ` --port ${spec.mockDefaultPort}` : ''}\n  $ evtail mock ${spec.name} --drop-after 10 --faulty 1     # drop the first connection after 10 events\n`);
     sub.action(async () => {
       const { runMockCommand } = await import('./commands/mock.js');
@@ -253,6 +254,13 @@ function buildProgram(io: Io, setCode: (c: number) => void, args: string[]): Com
     setCode(await runReplayCommand(file, typedValues(replay, replayKeys), o.speed as string | undefined, o.asFastAsPossible === true, io));
   });
   return program;
+}
+
+/** The option with its default in its help line, written the way the option takes it (45s, 17MiB). */
+function withDefaultShown(spec: OptionSpec, value: unknown): OptionSpec {
+  if (value === undefined || /\bdefault\b/i.test(spec.description)) return spec;
+  const shown = spec.kind === 'duration' && typeof value === 'number' ? formatDuration(value) : spec.kind === 'size' && typeof value === 'number' ? formatSize(value) : Array.isArray(value) ? value.join(' ') : String(value);
+  return { ...spec, description: `${spec.description} (default ${shown})` };
 }
 
 /** `evtail demo ws`, `evtail mock kraken`: say what is wrong instead of commander's "too many arguments". */

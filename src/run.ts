@@ -47,6 +47,7 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
     stderr: io.stderr,
     redactor,
     spinner: Boolean(io.stderr.isTTY) && !io.env.CI,
+    colour: colourLevel(common.color, io.env, Boolean(io.stderr.isTTY)) > 0,
   });
   await reporter.init();
   const format: Format = common.format ?? defaultFormat(Boolean(io.stdout.isTTY));
@@ -100,6 +101,8 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
     for (const s of signals) process.off(s, onSignal);
   }
   reporter.stop();
+  // The terminal echoed "^C" where the cursor was: what follows (stats, an error) starts on a line of its own.
+  if (signalled === 'SIGINT' && io.stderr.isTTY) io.stderr.write('\n');
   const recordError = await recorder?.close();
   if (recordError) reporter.warn(`--record: writing ${common.record} failed: ${recordError.message}`);
   await sink.flush();

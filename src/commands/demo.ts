@@ -1,5 +1,5 @@
 /** `evtail demo [provider]`: start the provider's mock on loopback and tail it. No account, no network. */
-import { DEMO_RATE_PIPE, DEMO_RATE_TTY, commonOptions, demoCommonOptions, demoProviderOptions } from '../config/common-options.js';
+import { DEMO_RATE, commonOptions, demoCommonOptions, demoProviderOptions } from '../config/common-options.js';
 import { resolveOptions } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -14,7 +14,7 @@ export async function runDemoCommand(spec: ProviderSpec, cli: Record<string, unk
   // EVTAIL_* settings of the options it has (EVTAIL_FORMAT, EVTAIL_MAX_EVENTS…), checked like flags.
   const env = demoEnv(spec, io.env);
   const resolved = resolveOptions({ provider: spec, common: commonOptions, cli, env, config: undefined, allProviderSpecs: providers });
-  let rate = io.stdout.isTTY ? DEMO_RATE_TTY : DEMO_RATE_PIPE;
+  let rate = DEMO_RATE;
   if (rateText !== undefined) {
     rate = Number(rateText);
     if (!Number.isFinite(rate) || rate < 0) throw new UsageError(`--rate: expected a number of events per second >= 0, got "${rateText}"`);

@@ -13,11 +13,8 @@ export async function runMockCommand(spec: ProviderSpec, cli: Record<string, unk
   if (options.port === undefined) options.port = spec.mockDefaultPort ?? 0;
   const module = await spec.load();
   const mock = await module.startMock(options);
-  io.stderr.write(`evtail: ${spec.name} mock listening on ${mock.url}\n`);
-  const creds = Object.entries(mock.demoOptions).map(([k, v]) => `${flagOf(k)} ${shellQuote(String(v))}`).join(' ');
-  io.stderr.write(`evtail: try: evtail ${spec.name} --url ${mock.url}${creds ? ' ' + creds : ''}\n`);
-  io.stdout.write(`${mock.url}\n`);
-  await new Promise<void>((resolve) => {
+  // Listen for the stop signals before saying where the mock listens: a script may signal as soon as it reads it.
+  const stopped = new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -26,6 +23,11 @@ export async function runMockCommand(spec: ProviderSpec, cli: Record<string, unk
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  io.stderr.write(`evtail: ${spec.name} mock listening on ${mock.url}\n`);
+  const creds = Object.entries(mock.demoOptions).map(([k, v]) => `${flagOf(k)} ${shellQuote(String(v))}`).join(' ');
+  io.stderr.write(`evtail: try: evtail ${spec.name} --url ${mock.url}${creds ? ' ' + creds : ''}\n`);
+  io.stdout.write(`${mock.url}\n`);
+  await stopped;
   await mock.close();
   return 0;
 }

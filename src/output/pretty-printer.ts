@@ -1,5 +1,6 @@
 /** Pretty: local time, provider, type and a one-line summary, for a person at a terminal. */
 import { Chalk, type ChalkInstance } from 'chalk';
+import stringWidth from 'string-width';
 import type { TailEvent } from '../types.js';
 
 export type Summarize = (ev: TailEvent) => string;
@@ -35,9 +36,13 @@ export class PrettyPrinter {
       this.lastStamp = c.dim(localTime(ev.time));
     }
     const whereText = where && where !== ev.type ? ` [${where}]` : '';
-    // Visible width of what precedes the summary: "HH:MM:SS.mmm provider type [where] ".
-    const room = this.width ? Math.max(20, this.width - (12 + 1 + ev.provider.length + 1 + ev.type.length + whereText.length + 1)) : 300;
-    return `${this.lastStamp} ${c.magenta(ev.provider)} ${type} ${oneLine(summary, room)}\n`;
+    if (!this.width) return `${this.lastStamp} ${c.magenta(ev.provider)} ${type} ${oneLine(summary, 300)}\n`;
+    // At a terminal every event is one screen line, however narrow: the summary gets what the prefix leaves,
+    // and when the prefix alone does not fit, the prefix is cut too.
+    const prefix = `${localTime(ev.time)} ${ev.provider} ${ev.type}${whereText}`;
+    const room = this.width - stringWidth(prefix) - 1;
+    if (room < 2) return `${c.dim(fitWidth(prefix, this.width))}\n`;
+    return `${this.lastStamp} ${c.magenta(ev.provider)} ${type} ${fitWidth(oneLine(summary, 1000), room)}\n`;
   }
 }
 
@@ -60,4 +65,18 @@ export function fallbackSummary(data: unknown): string {
   if (typeof data !== 'object') return String(data);
   const json = JSON.stringify(data) ?? '';
   return json.length > 200 ? `${json.slice(0, 197)}...` : json;
+}
+
+/** Cut text to at most `columns` screen columns (wide characters count two), marking a cut with "…". */
+export function fitWidth(text: string, columns: number): string {
+  if (stringWidth(text) <= columns) return text;
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const w = stringWidth(ch);
+    if (used + w > columns - 1) break;
+    out += ch;
+    used += w;
+  }
+  return `${out}…`;
 }

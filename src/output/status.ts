@@ -9,6 +9,7 @@ interface SpinnerLike {
   start(text?: string): unknown;
   stop(): unknown;
   succeed(text?: string): unknown;
+  stopAndPersist(options: { symbol?: string; text?: string }): unknown;
   text: string;
   isSpinning: boolean;
 }
@@ -20,6 +21,8 @@ export interface ReporterOptions {
   redactor: Redactor;
   /** Use a spinner (interactive stderr). */
   spinner: boolean;
+  /** Colour on stderr (the spinner and its tick): off with --no-color / NO_COLOR. */
+  colour?: boolean;
   prefix?: string;
 }
 
@@ -37,7 +40,7 @@ export class StatusReporter implements SessionReporter {
     if (o.spinner && !o.quiet && !o.verbose) {
       this.spinnerLoading = import('ora')
         .then(({ default: ora }) => {
-          this.spinner = ora({ stream: o.stderr, discardStdin: false }) as unknown as SpinnerLike;
+          this.spinner = ora({ stream: o.stderr, discardStdin: false, color: o.colour === false ? false : 'cyan' }) as unknown as SpinnerLike;
         })
         .catch(() => undefined);
     }
@@ -71,7 +74,10 @@ export class StatusReporter implements SessionReporter {
   ready(message: string): void {
     if (this.o.quiet) return;
     if (this.spinner) {
-      this.spinner.succeed(this.o.redactor.redact(message));
+      const text = this.o.redactor.redact(message);
+      // ora's own tick is always green: without colour, the same tick uncoloured.
+      if (this.o.colour === false) this.spinner.stopAndPersist({ symbol: '✔', text });
+      else this.spinner.succeed(text);
       return;
     }
     this.line(`${this.prefix}: ${message}`);

@@ -1,6 +1,6 @@
 /** Issue 18: the conveniences a user expects from the command line (env for every option, aliases, usage errors). */
 import { describe, expect, test } from '@jest/globals';
-import { baseEnv, runEvtail } from '../helpers/evtail.js';
+import { baseEnv, evtail, runEvtail } from '../helpers/evtail.js';
 
 describe('EVTAIL_* settings reach every command, demo included', () => {
   test('EVTAIL_FORMAT=xml evtail demo -n 1: exit 2 naming the variable, before the mock starts', async () => {
@@ -68,5 +68,40 @@ describe('provider help shows filters that mean something for that provider', ()
     const r = await runEvtail([name, '--help']);
     expect(r.stdout).toMatch(re);
     if (name !== 'doshii') expect(r.stdout).not.toMatch(/order_created|topic~tips/);
+  });
+});
+
+describe('mock knobs', () => {
+  test('take durations like the client flags, and the help shows each default', async () => {
+    const help = (await runEvtail(['mock', 'tweetcatcher', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/--heartbeat-interval <duration> heartbeat_interval sent in Hello \(default 45s\)/);
+    expect(help).toMatch(/--port <port> port to listen on \(0: any free port\) \(default 42069\)/);
+    expect(help).toMatch(/--oversized-bytes <size> .*?\(default 17MiB\)/);
+    const mock = evtail(['mock', 'tweetcatcher', '--port', '0', '--heartbeat-interval', '1s', '--down-for', '500ms']);
+    await mock.waitForLines(1);
+    expect(mock.stdout).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/websocket\n$/);
+    mock.kill('SIGTERM');
+    expect((await mock.exit()).code).toBe(0);
+  });
+
+  test('a bare number that is not a duration is a usage error naming the flag', async () => {
+    const r = await runEvtail(['mock', 'tweetcatcher', '--port', '0', '--heartbeat-interval', 'soon']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--heartbeat-interval: expected a duration like 500ms, 30s, 5m/);
+  });
+});
+
+describe('messages read whole', () => {
+  test('the --header usage hint is not cut by redaction', async () => {
+    const r = await runEvtail(['ws', 'ws://127.0.0.1:9/', '--header', 'Authorization Bearer abc']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/e\.g\. --header 'Accept-Language: en' \(a credential header's value is shown as \*\*\*\)\)\n$/);
+  });
+
+  test('Webinate says "ready" once, not once per connection, before an Origin refusal', async () => {
+    const r = await runEvtail(['demo', 'webinate', '--origin', 'https://not-approved.example']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/Origin "https:\/\/not-approved\.example" was probably not in its approvedSocketDomains/);
+    expect(r.stderr.match(/ready/g) ?? []).toHaveLength(1);
   });
 });

@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from '@jest/globals';
 import { colourLevel } from '../../src/output/colour.js';
@@ -35,6 +36,15 @@ describe('Pretty printer', () => {
     expect(out.length - 1).toBe(80);
     expect(out.trimEnd().endsWith('…')).toBe(true);
     expect(new PrettyPrinter(() => long, 0).format(ev).length).toBeLessThan(400);
+  });
+  test.each([80, 63, 40, 30, 20, 10])('at %i columns every event is one screen line, wide characters counted twice', (cols) => {
+    const wide = '宇宙ロケット🚀 '.repeat(40);
+    for (const summary of ['x'.repeat(500), wide, 'short']) {
+      const out = new PrettyPrinter(() => summary, 0, cols).format(ev);
+      expect(out.endsWith('\n')).toBe(true);
+      expect(out.slice(0, -1)).not.toContain('\n');
+      expect(stringWidth(out.slice(0, -1))).toBeLessThanOrEqual(cols);
+    }
   });
   test('colour at level 1', () => {
     expect(new PrettyPrinter(() => 'x', 1).format(ev)).toContain('\u001b[');

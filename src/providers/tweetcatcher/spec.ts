@@ -14,7 +14,7 @@ export const tweetcatcherSpec: ProviderSpec = {
   mockOptions: [
     ...commonMockOptions,
     { key: 'token', flags: '--token <token...>', kind: 'list', env: false, description: 'tokens the mock accepts (default: any non-empty token)' },
-    { key: 'heartbeatInterval', flags: '--heartbeat-interval <ms>', kind: 'int', min: 10, default: 45000, env: false, description: 'heartbeat_interval sent in Hello (ms)' },
+    { key: 'heartbeatInterval', flags: '--heartbeat-interval <duration>', kind: 'duration', min: 10, default: 45000, env: false, description: 'heartbeat_interval sent in Hello' },
     { key: 'refuseLogin', flags: '--refuse-login', kind: 'boolean', env: false, description: 'fault: refuse every login (op 3)' },
     { key: 'stopAcksAfter', flags: '--stop-acks-after <n>', kind: 'int', min: 0, env: false, description: 'fault: stop answering heartbeats after n events (0: never answer)' },
     { key: 'eventFormat', flags: '--event-format <current|older|mixed>', kind: 'enum', choices: ['current', 'older', 'mixed'], default: 'current', env: false, description: 'event data format to send' },

@@ -29,6 +29,8 @@ interface ConnState {
   byUs: boolean;
   closeCode: number | undefined;
   sent: boolean;
+  /** ready() not yet said for this connection (a re-open after a suspected refusal waits for a message). */
+  readyPending: boolean;
 }
 
 export class WebinateDriver implements Driver {
@@ -83,12 +85,14 @@ export class WebinateDriver implements Driver {
 
   connect(hooks: DriverHooks): Connection {
     const clock = this.ctx.clock;
-    const state: ConnState = { opened: false, openedAt: 0, messages: 0, byUs: false, closeCode: undefined, sent: false };
+    const state: ConnState = { opened: false, openedAt: 0, messages: 0, byUs: false, closeCode: undefined, sent: false, readyPending: false };
     let sendTimer: unknown;
+    let readyTimer: unknown;
     const linkHooks: DriverHooks = {
       ...hooks,
       closed: (outcome) => {
         if (sendTimer !== undefined) clock.clearTimeout(sendTimer);
+        if (readyTimer !== undefined) clock.clearTimeout(readyTimer);
         hooks.closed(this.judge(outcome, state));
       },
     };
@@ -100,7 +104,19 @@ export class WebinateDriver implements Driver {
         onOpen: () => {
           state.opened = true;
           state.openedAt = clock.now();
-          hooks.ready(`Origin ${this.origin}`);
+          // After a suspected refusal, "ready" again would be said three times before the refusal: it waits for
+          // the server's first message instead (the session's reconnect line already says what is going on).
+          if (this.refusedInARow === 0) hooks.ready(`Origin ${this.origin}`);
+          else {
+            state.readyPending = true;
+            readyTimer = clock.setTimeout(() => {
+              readyTimer = undefined;
+              if (state.readyPending && link.isOpen) {
+                state.readyPending = false;
+                hooks.ready(`Origin ${this.origin}`);
+              }
+            }, REFUSAL_WINDOW_MS);
+          }
           hooks.heartbeat({ mode: 'beat', intervalMs: this.pingIntervalMs, send: () => link.ping() });
           if (this.pending.length) {
             sendTimer = clock.setTimeout(() => {
@@ -117,6 +133,10 @@ export class WebinateDriver implements Driver {
         onMessage: (text, isBinary) => {
           state.messages += 1;
           this.refusedInARow = 0;
+          if (state.readyPending) {
+            state.readyPending = false;
+            hooks.ready(`Origin ${this.origin}`);
+          }
           if (state.sent) this.pending = [];
           hooks.alive();
           if (isBinary) return hooks.undecodable(text, 'binary frame');

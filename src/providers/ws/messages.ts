@@ -108,7 +108,7 @@ export function parseHeader(text: string): [string, string] {
   const name = at > 0 ? text.slice(0, at).trim() : '';
   const value = at > 0 ? text.slice(at + 1).trim() : '';
   if (!name || !TOKEN.test(name)) {
-    throw new UsageError(`--header: expected 'Name: value', got ${JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text)}`, "e.g. --header 'Authorization: Bearer abc'");
+    throw new UsageError(`--header: expected 'Name: value', got ${JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text)}`, "e.g. --header 'Accept-Language: en' (a credential header's value is shown as ***)");
   }
   if (/[\r\n\0]/.test(value)) throw new UsageError(`--header ${name}: the value must be on one line`);
   return [name, value];
