@@ -20,7 +20,7 @@ try {
   }
 } catch (err) {
   if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist')) {
-    process.stderr.write('evtail: the build is missing (dist/). Run `npm install` (or `npm run build`) in the evtail folder.\n');
+    process.stderr.write('evtail: the build is missing (dist/): in a clone of the source, run `npm run build` (an installed package ships it).\n');
     process.exit(1);
   }
   throw err;

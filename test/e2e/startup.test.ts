@@ -89,6 +89,18 @@ describe('start-up', () => {
     expect(r.loaded.some((u) => u.endsWith('/dist/providers/tweetcatcher/driver.js'))).toBe(true);
   });
 
+  test('socketcluster-server loads for the Push demo only: the Tweet Catcher demo never loads it', async () => {
+    const [other, push] = await Promise.all([
+      runRecorded([BIN, 'demo', '-o', 'ndjson', '-n', '1']),
+      runRecorded([BIN, 'demo', 'push', '-o', 'ndjson', '-n', '1']),
+    ]);
+    expect(other.code).toBe(0);
+    expect(push.code).toBe(0);
+    expect(heavyIn(other.loaded)).not.toContain('socketcluster-server');
+    expect(heavyIn(other.loaded)).not.toContain('socketcluster-client');
+    expect(heavyIn(push.loaded)).toEqual(expect.arrayContaining(['socketcluster-server', 'socketcluster-client']));
+  });
+
   test('the check sees ora and socketcluster-client when they load', async () => {
     // Neither loads in a test run of evtail (ora only with a terminal on stderr), so load them through the same hook.
     const r = await runRecorded(['--input-type=module', '-e', "await import('ora'); await import('socketcluster-client');"]);
