@@ -149,7 +149,7 @@ function handleError(err: unknown, io: Io): number {
 function invokedCommand(args: string[]): (name: string) => boolean {
   const first = args[0] === 'help' ? args[1] : args[0];
   if (first === undefined || first.startsWith('-')) return () => false;
-  const known = [...providers.map((p) => p.name), 'demo', 'mock', 'replay'];
+  const known = [...providers.map((p) => p.name), 'demo', 'mock', 'replay', 'profiles', 'completion'];
   return known.includes(first) ? (name) => name === first : () => true;
 }
 
@@ -238,6 +238,29 @@ function buildProgram(io: Io, setCode: (c: number) => void, args: string[]): Com
       setCode(await runMockCommand(spec, typedValues(sub, keys), io));
     });
   }
+  const profiles = program
+    .command('profiles')
+    .summary('list the profiles of the config file in use: provider and endpoint, secrets redacted')
+    .description('List the profiles of the config file in use (searched like every run, or --config / EVTAIL_CONFIG): name, provider and endpoint, secrets shown as ***.')
+    .option('--config <file>', 'read this config file instead of searching for .tailrc*')
+    .option('--names', 'only the names, one per line (for scripts and shell completion)')
+    .addHelpText('after', '\nExamples:\n  $ evtail profiles\n  $ evtail profiles --config ./ci.tailrc.yaml\n  $ evtail -p "$(evtail profiles --names | head -1)"\n');
+  profiles.action(async () => {
+    const { runProfilesCommand } = await import('./commands/profiles.js');
+    const o = profiles.opts();
+    setCode(await runProfilesCommand(o.config === undefined ? {} : { config: o.config }, o.names === true, io));
+  });
+
+  const completion = program
+    .command('completion <shell>')
+    .summary('print a shell completion script: bash, zsh or fish')
+    .description('Print a completion script for bash, zsh or fish: subcommands, flags, provider names and the profile names of the config in use.')
+    .addHelpText('after', '\nExamples:\n  $ source <(evtail completion bash)                                   # this shell\n  $ evtail completion bash > ~/.local/share/bash-completion/completions/evtail\n  $ evtail completion zsh > "${fpath[1]}/_evtail"\n  $ evtail completion fish > ~/.config/fish/completions/evtail.fish\n');
+  completion.action(async (shell: string) => {
+    const { runCompletionCommand } = await import('./commands/completion.js');
+    setCode(runCompletionCommand(shell, io));
+  });
+
   const replayKeys: KeyMap = new Map();
   const replay = program
     .command('replay <file>')
