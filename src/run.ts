@@ -58,7 +58,7 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
     width: io.stdout.isTTY ? io.stdout.columns : undefined,
   });
   const transport: TransportOptions = { ...defaultTransport, maxPayload: common.maxFrameSize, ...(await tlsAndProxy(common, io)), ...plan.transport };
-  const driver = module.createDriver({ common, options: plan.options, transport, clock: systemClock });
+  const driver = module.createDriver({ ...module.parseOptions(plan.options, common), transport, clock: systemClock });
   const observers = [...(plan.observers ?? [])];
   if (common.meta) observers.push(metaObserver(plan.spec.name, output));
   const recorder = common.record ? await Recorder.open(common.record, plan.spec.name, redactor, { url: common.url ?? plan.spec.defaultUrl, version: version(), options: decodingOptions(plan) }) : undefined;

@@ -49,6 +49,25 @@ export type CloseOutcome =
   /** The stream ended normally: exit 0. */
   | { recovery: 'done'; reason: string };
 
+/**
+ * What ended a connection, as the link saw it: a fact, never a verdict. A link notes every fact; the decisive one
+ * (transport/cause.ts) goes to the driver's one classify(cause, state) → CloseOutcome, once, at close.
+ */
+export type LinkCause =
+  /** The server answered the upgrade with HTTP. */
+  | { kind: 'http'; status: number; headers: Record<string, string | string[] | undefined> }
+  /** A socket error (ECONNREFUSED, a TLS code, ws's own codes); `url` is where we were connecting. */
+  | { kind: 'socket'; code: string; message: string; url: string; maxPayload?: number }
+  /** A close frame (or 1006 when there was none). */
+  | { kind: 'close'; code: number; reason: string }
+  /** The protocol said how this ends (a login refused, a server asking us to reconnect, a deadline missed). */
+  | { kind: 'protocol'; outcome: CloseOutcome }
+  /** We ended it: stop (the run is over) or dead (the session's watchdog found the link dead). */
+  | { kind: 'local'; action: 'stop' | 'dead'; reason: string };
+
+/** A timer the session owns for a driver: suspended while stdout is full, cleared when the connection closes. */
+export type TimerHandle = { cancel(): void };
+
 export interface DriverHooks {
   /** The WebSocket is open (upgrade done). */
   open(detail?: string): void;
@@ -73,6 +92,11 @@ export interface DriverHooks {
   error(message: string): void;
   /** A secret learned while running (a session token): redacted from every output from now on. */
   secret(value: string): void;
+  /**
+   * A protocol deadline or pacing delay, owned by the session: it does not run while stdout is full (the socket is
+   * paused then, so answers cannot arrive) and never fires after the connection closed.
+   */
+  timer(ms: number, fn: () => void): TimerHandle;
   /** The connection is over. Call exactly once per connection. */
   closed(outcome: CloseOutcome): void;
 }

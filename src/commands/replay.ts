@@ -50,5 +50,5 @@ export async function runReplayCommand(file: string, cli: Record<string, unknown
   const decoder = module.createDecoder({ ...resolved.options, ...recorded, ...given });
   const driver = new ReplayDriver(name, lines, decoder, systemClock, speed);
   const common = { ...resolved.common, reconnect: false, record: undefined };
-  return runTail({ spec, module: { ...module, createDriver: () => driver }, common, options: resolved.options, secrets: resolved.secrets }, io);
+  return runTail({ spec, module: { ...module, parseOptions: () => ({ url: file, options: undefined }), createDriver: () => driver }, common, options: resolved.options, secrets: resolved.secrets }, io);
 }

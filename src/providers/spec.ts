@@ -34,11 +34,18 @@ export interface OptionSpec {
   hidden?: boolean;
 }
 
-export interface DriverContext {
-  /** Common options, resolved (url, maxFrameSize...). */
-  common: CommonOptions;
-  /** This provider's options, resolved and typed. */
-  options: Record<string, unknown>;
+/** Options as resolved from flags, environment and config files: not yet this provider's types. */
+export type RawOptions = Readonly<Record<string, unknown>>;
+
+/** What a provider's parseOptions makes of the raw options: the endpoint and its own typed options. */
+export interface ParsedOptions<O> {
+  /** The endpoint to connect to (the provider's default, --url, or built from its options). */
+  url: string;
+  options: O;
+}
+
+/** All a driver gets: typed options, the transport settings and the clock. */
+export interface DriverContext<O> extends ParsedOptions<O> {
   transport: TransportOptions;
   clock: Clock;
 }
@@ -56,16 +63,22 @@ export type DecodeResult =
  */
 export type FrameDecoder = (dir: 'in' | 'out', frame: string, time: string, bytes?: Buffer) => DecodeResult;
 
-export interface ProviderModule {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface ProviderModule<O = any> {
+  /**
+   * The one place a provider's options are checked and typed (UsageError, exit 2, for what is wrong): the raw
+   * options (required ones already checked by the config layer) and the common options → url and typed options.
+   */
+  parseOptions(raw: RawOptions, common: CommonOptions): ParsedOptions<O>;
+  createDriver(ctx: DriverContext<O>): Driver;
   /** A fresh decoder for `evtail replay`: the same decoding the driver does live. */
-  createDecoder?(options: Record<string, unknown>): FrameDecoder;
-  createDriver(ctx: DriverContext): Driver;
+  createDecoder?(options: RawOptions): FrameDecoder;
   /** Start the provider's mock on host:port (port 0 = any). */
-  startMock(options: Record<string, unknown>): Promise<MockServer>;
+  startMock(options: RawOptions): Promise<MockServer>;
   /** One-line pretty summary of an event (without time/provider/type). */
   summarize(ev: TailEvent): string;
   /** Values to redact beyond the secret options (e.g. base64 of a client id). */
-  extraSecrets?(options: Record<string, unknown>): string[];
+  extraSecrets?(options: RawOptions): string[];
 }
 
 export interface ProviderSpec {

@@ -6,6 +6,7 @@ import { ConnectionError, EvtailError, ExitCode, IdleError, TimeoutError, errorM
 import type { Clock, CloseOutcome, Connection, Driver, DriverHooks, HeartbeatSpec, TailEvent } from '../types.js';
 import { formatDuration } from '../format.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
+import { ConnectionTimers } from './timers.js';
 import { Watchdog } from './watchdog.js';
 
 /** Where events go. write() returning false means "full": the session pauses the socket until onDrain. */
@@ -97,7 +98,8 @@ export class Session {
   private readonly done: Promise<SessionResult>;
   private readonly timers = new Set<unknown>();
   private failures: number[] = [];
-  private deadReason: string | undefined;
+  /** The timers the current connection's driver asked for. */
+  private connTimers: ConnectionTimers | undefined;
   private everReady = false;
   private wasReady = false;
   private paused = false;
@@ -150,8 +152,9 @@ export class Session {
     }
     const gen = ++this.generation;
     this.stats.attempts += 1;
-    this.deadReason = undefined;
     this.wasReady = false;
+    const timers = (this.connTimers = new ConnectionTimers(this.clock));
+    if (this.paused) timers.suspend();
     const live = () => gen === this.generation && !this.finished;
     const opts = this.opts;
     const frames = opts.wantFrames ?? false;
@@ -207,7 +210,9 @@ export class Session {
       debug: (m) => live() && opts.reporter.debug(m),
       error: (m) => live() && opts.reporter.error(m),
       secret: (v) => opts.reporter.secret?.(v),
+      timer: (ms, fn) => timers.set(ms, () => live() && fn()),
       closed: (outcome) => {
+        timers.clear();
         if (gen !== this.generation) return;
         this.onClosed(outcome);
       },
@@ -247,11 +252,13 @@ export class Session {
     this.paused = true;
     this.conn?.pause();
     this.watchdog.suspend();
+    this.connTimers?.suspend();
     this.opts.output.onDrain(() => {
       if (!this.paused) return;
       this.paused = false;
       if (this.finished) return;
       this.watchdog.resume();
+      this.connTimers?.resume();
       this.conn?.resume();
       if (this.connectOnDrain) {
         this.connectOnDrain = false;
@@ -262,9 +269,10 @@ export class Session {
 
   private linkDead(reason: string): void {
     if (this.finished || !this.conn) return;
-    this.deadReason = `dead link: ${reason}`;
-    this.opts.reporter.warn(`${this.deadReason}; reconnecting`);
-    this.conn.terminate(this.deadReason);
+    const why = `dead link: ${reason}`;
+    this.opts.reporter.warn(`${why}; reconnecting`);
+    // The link notes it as a fact; the driver's classify says what it means (a refusal noted before still wins).
+    this.conn.terminate(why);
   }
 
   private onClosed(outcome: CloseOutcome): void {
@@ -278,7 +286,6 @@ export class Session {
       this.linkUpAt = undefined;
       this.gapStart = at;
     }
-    if (this.deadReason && outcome.recovery !== 'fatal') outcome = { recovery: 'retry', reason: this.deadReason };
     for (const o of this.opts.observers ?? []) o.disconnected?.({ reason: outcome.recovery === 'fatal' ? outcome.error.message : outcome.reason, at });
     if (outcome.recovery === 'fatal') {
       this.finish(outcome.error.exitCode, outcome.error.message, outcome.error);
@@ -347,6 +354,7 @@ export class Session {
     this.linkUpAt = this.gapStart = undefined;
     const conn = this.conn;
     this.conn = undefined;
+    this.connTimers?.clear();
     conn?.close();
     this.opts.driver.dispose?.();
     const result: SessionResult = { code, reason, error, stats: this.stats };

@@ -1,12 +1,25 @@
 /**
- * The ws wrapper every driver uses: one place for maxPayload, handshake timeout, TLS, proxy,
- * pause/resume, upgrade refusals and socket errors turned into a recovery verdict.
+ * The ws wrapper every driver uses: one place for maxPayload, handshake timeout, TLS, proxy and pause/resume.
+ * A link reports facts (an HTTP answer, a socket error, a close frame, what the protocol or we decided), never
+ * verdicts: at close it hands the decisive one to the driver's classify, once (transport/cause.ts says which).
  */
 import type { Agent } from 'node:http';
 import WebSocket from 'ws';
-import { formatSize } from '../format.js';
-import { AuthError, ConnectionError } from '../errors.js';
-import type { CloseOutcome, Connection, DriverHooks } from '../types.js';
+import type { CloseOutcome, Connection, DriverHooks, LinkCause } from '../types.js';
+import { Facts } from './cause.js';
+import { classifyStandard, OVERSIZED_FRAME, oversizedFrameError } from './classify.js';
+
+export {
+  classifyStandard,
+  defaultCloseOutcome,
+  defaultHttpOutcome,
+  describeClose,
+  errorOutcome,
+  OVERSIZED_FRAME,
+  oversizedFrameError,
+  retryAfterMs,
+  type OutcomeTables,
+} from './classify.js';
 
 export interface TransportOptions {
   maxPayload: number;
@@ -30,10 +43,8 @@ export interface LinkHandlers {
   onOpen?(): void;
   onPong?(): void;
   onPing?(): void;
-  /** The provider's close-code table: what a close means. */
-  classifyClose?(code: number, reason: string): CloseOutcome;
-  /** What an HTTP answer to the upgrade means (default: 401/403 auth, 429 Retry-After, else retry). */
-  classifyHttp?(status: number, headers: Record<string, string | string[] | undefined>): CloseOutcome | undefined;
+  /** The driver's one classify: the decisive cause → verdict, run once at close (default: classifyStandard). */
+  classify?(cause: LinkCause): CloseOutcome;
 }
 
 export interface LinkOptions {
@@ -42,126 +53,14 @@ export interface LinkOptions {
   protocols?: string[];
 }
 
-/** Standard meanings of WebSocket close codes (RFC 6455 §7.4). Drivers extend this table. */
-export function defaultCloseOutcome(code: number, reason: string): CloseOutcome {
-  const why = describeClose(code, reason);
-  if (code === 1000) return { recovery: 'done', reason: why };
-  if (code === 1008) return { recovery: 'retry', reason: why, code };
-  if (code === 1013) return { recovery: 'retry', reason: why, code, delayMs: 5000 };
-  return { recovery: 'retry', reason: why, code };
-}
-
-const closeNames: Record<number, string> = {
-  1000: 'normal closure',
-  1001: 'going away',
-  1002: 'protocol error',
-  1003: 'unsupported data',
-  1005: 'no status',
-  1006: 'abnormal closure, no close frame',
-  1007: 'invalid frame payload',
-  1008: 'policy violation',
-  1009: 'message too big',
-  1011: 'server error',
-  1012: 'service restart',
-  1013: 'try again later',
-  1015: 'TLS handshake failure',
-};
-
-export function describeClose(code: number, reason: string): string {
-  const name = closeNames[code];
-  const text = `closed with code ${code}${name ? ` (${name})` : ''}`;
-  return reason ? `${text}: ${reason}` : text;
-}
-
-/** Parse Retry-After (seconds or an HTTP date) into milliseconds. */
-export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (!v) return undefined;
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-export function defaultHttpOutcome(status: number, headers: Record<string, string | string[] | undefined>): CloseOutcome {
-  if (status === 401 || status === 403) {
-    return { recovery: 'fatal', error: new AuthError(`the server refused the connection: HTTP ${status}`, 'check the credentials (token, client id, API key)') };
-  }
-  if (status === 429) {
-    const delay = retryAfterMs(headers['retry-after']);
-    return { recovery: 'retry', reason: `rate limited: HTTP 429${delay !== undefined ? `, Retry-After ${Math.ceil(delay / 1000)}s` : ''}`, delayMs: delay ?? 5000 };
-  }
-  if (status === 404) {
-    return { recovery: 'fatal', error: new ConnectionError('the server answered HTTP 404: no WebSocket endpoint at that URL', 'check --url') };
-  }
-  return { recovery: 'retry', reason: `the server refused the upgrade: HTTP ${status}` };
-}
-
-const tlsCodes = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_UNTRUSTED',
-]);
-
-/** ws's error for a frame over maxPayload: the connection fails with 1009 and the frame is not delivered. */
-export const OVERSIZED_FRAME = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
-
-const limitText = (maxPayload?: number) => (maxPayload ? ` (${formatSize(maxPayload)})` : '');
-
-/**
- * What a refused oversized frame costs, said when it happens as an error (shown even with --quiet): the event
- * it carried is lost, and so is whatever the server sent after it on that connection.
- */
-export function oversizedFrameError(maxPayload?: number): string {
-  return `a frame larger than --max-frame-size${limitText(maxPayload)} was refused: the event it carried is lost (and any sent after it before the connection closed); raise --max-frame-size to receive it`;
-}
-
-/**
- * The one place a socket error becomes a verdict, for links built on ws (WsLink, and drivers that reach the ws
- * socket of a client library): an oversized frame is also reported at once, since an event was lost.
- */
-export function socketErrorOutcome(err: Error & { code?: string }, url: string, hooks: Pick<DriverHooks, 'error'>, maxPayload?: number): CloseOutcome {
-  if (err.code === OVERSIZED_FRAME) hooks.error(oversizedFrameError(maxPayload));
-  return errorOutcome(err, url, maxPayload);
-}
-
-/** A socket error before or during the link, as a verdict. */
-export function errorOutcome(err: Error & { code?: string }, url: string, maxPayload?: number): CloseOutcome {
-  const code = err.code ?? '';
-  if (tlsCodes.has(code)) {
-    return {
-      recovery: 'fatal',
-      error: new ConnectionError(`TLS: the server's certificate was not accepted (${code}: ${err.message})`, 'pass the CA with --ca <file>, or --insecure to skip verification (not for production)'),
-    };
-  }
-  if (code === OVERSIZED_FRAME) {
-    return { recovery: 'retry', reason: `a frame was larger than --max-frame-size${limitText(maxPayload)}`, code: 1009 };
-  }
-  const host = safeHost(url);
-  if (code === 'ECONNREFUSED') return { recovery: 'retry', reason: `connection refused by ${host}` };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { recovery: 'retry', reason: `cannot resolve ${host}` };
-  if (code === 'ECONNRESET') return { recovery: 'retry', reason: `connection reset by ${host}` };
-  if (code === 'ETIMEDOUT') return { recovery: 'retry', reason: `connection to ${host} timed out` };
-  return { recovery: 'retry', reason: err.message || code || 'socket error' };
-}
-
-function safeHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
-
 /** One WebSocket connection, wired to a driver's hooks. */
 export class WsLink implements Connection {
   readonly ws: WebSocket;
-  private outcome: CloseOutcome | undefined;
+  private readonly facts = new Facts();
   private opened = false;
   private finished = false;
+  /** Ours: a peer that never answers our close frame must not keep us alive. Cleared at close. */
+  private killTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly url: string,
@@ -184,8 +83,7 @@ export class WsLink implements Connection {
     });
     const ws = this.ws;
     ws.on('unexpected-response', (_req, res) => {
-      const classify = handlers.classifyHttp ?? defaultHttpOutcome;
-      this.outcome = classify(res.statusCode ?? 0, res.headers) ?? defaultHttpOutcome(res.statusCode ?? 0, res.headers);
+      this.facts.note({ kind: 'http', status: res.statusCode ?? 0, headers: res.headers });
       res.resume();
       ws.terminate();
     });
@@ -203,16 +101,16 @@ export class WsLink implements Connection {
     ws.on('pong', () => handlers.onPong?.());
     ws.on('ping', () => handlers.onPing?.());
     ws.on('error', (err: Error & { code?: string }) => {
-      const outcome = socketErrorOutcome(err, url, hooks, transport.maxPayload);
-      if (!this.outcome) this.outcome = outcome;
+      // An event was lost: said when it happens, whatever the verdict turns out to be.
+      if (err.code === OVERSIZED_FRAME) hooks.error(oversizedFrameError(transport.maxPayload));
+      this.facts.note({ kind: 'socket', code: err.code ?? '', message: err.message, url, maxPayload: transport.maxPayload });
     });
     ws.on('close', (code, reasonBuf) => {
       if (this.finished) return;
       this.finished = true;
-      const reason = reasonBuf.toString('utf8');
-      let outcome = this.outcome;
-      if (!outcome) outcome = (handlers.classifyClose ?? defaultCloseOutcome)(code, reason);
-      hooks.closed(outcome);
+      clearTimeout(this.killTimer);
+      this.facts.note({ kind: 'close', code, reason: reasonBuf.toString('utf8') });
+      hooks.closed((handlers.classify ?? classifyStandard)(this.facts.cause()));
     });
   }
 
@@ -222,11 +120,6 @@ export class WsLink implements Connection {
 
   get wasOpened(): boolean {
     return this.opened;
-  }
-
-  /** Decide the outcome now (e.g. a protocol message said why); the close that follows reports it. */
-  setOutcome(outcome: CloseOutcome): void {
-    this.outcome = outcome;
   }
 
   send(text: string): void {
@@ -239,23 +132,27 @@ export class WsLink implements Connection {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
   }
 
-  /** Close on the protocol's word (a refusal, a reconnect request) with this verdict. */
+  /** The protocol said how this ends (a refusal, a reconnect request): close with that as a fact. */
   end(outcome: CloseOutcome): void {
-    this.outcome = outcome;
-    this.close();
+    this.facts.note({ kind: 'protocol', outcome });
+    this.closeSocket();
   }
 
+  /** The protocol gave up on this link (a deadline missed): kill it now, with that as a fact. */
+  abort(outcome: CloseOutcome): void {
+    this.facts.note({ kind: 'protocol', outcome });
+    this.ws.terminate();
+  }
+
+  /** The run is over. */
   close(): void {
-    if (!this.outcome) this.outcome = { recovery: 'done', reason: 'closed by evtail' };
-    if (this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();
-    else this.ws.close(1000);
-    // A peer that never answers our close frame must not keep us alive.
-    const t = setTimeout(() => this.ws.terminate(), 2000);
-    t.unref();
+    this.facts.note({ kind: 'local', action: 'stop', reason: 'closed by evtail' });
+    this.closeSocket();
   }
 
+  /** The session found the link dead. */
   terminate(reason: string): void {
-    if (!this.outcome) this.outcome = { recovery: 'retry', reason };
+    this.facts.note({ kind: 'local', action: 'dead', reason });
     this.ws.terminate();
   }
 
@@ -265,5 +162,13 @@ export class WsLink implements Connection {
 
   resume(): void {
     this.ws.resume();
+  }
+
+  private closeSocket(): void {
+    if (this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();
+    else this.ws.close(1000);
+    if (this.finished || this.killTimer) return;
+    this.killTimer = setTimeout(() => this.ws.terminate(), 2000);
+    this.killTimer.unref();
   }
 }

@@ -164,8 +164,14 @@ describe('frames that do not decode', () => {
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/a frame was larger than --max-frame-size/);
-    // Event 3 was the oversized one: refused, and said so; nothing else lost.
-    expect(p.events.map(seqOf)).toEqual([1, 2, 4, 5]);
+    // Event 3 was the oversized one: refused, and said so. What the server sent after it on that connection, before
+    // the close reached it, is lost with it (the error says so; how much depends on timing); from the new
+    // connection on nothing is lost.
+    const seqs = p.events.map(seqOf);
+    expect(seqs.slice(0, 2)).toEqual([1, 2]);
+    expect(seqs).not.toContain(3);
+    expect(seqs[2]).toBeGreaterThan(3);
+    expect(seqs[3]).toBe(seqs[2]! + 1);
   });
 
   test('an oversized frame with --no-reconnect: exit 5', async () => {

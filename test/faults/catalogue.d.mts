@@ -1,6 +1,6 @@
 /** Types for catalogue.mjs (plain JavaScript, so that scripts/reliability-table.mjs reads it without a build). */
 export type ProviderName = 'tweetcatcher' | 'doshii' | 'push' | 'streamelements' | 'webinate';
-export type Outcome = 'done' | 'retry' | 'retry-now' | 'retry-later' | 'auth';
+export type Outcome = 'done' | 'retry' | 'retry-now' | 'retry-later' | 'auth' | 'final';
 export interface CloseCase {
   code: number;
   outcome: Outcome;

@@ -7,6 +7,7 @@ import { defaultTransport } from '../../src/transport/ws-transport.js';
 import type { CloseOutcome, DriverHooks, HeartbeatSpec } from '../../src/types.js';
 import { until } from '../helpers/evtail.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { stubHooks } from '../helpers/hooks.js';
 
 let server: AGServer | undefined;
 let httpServer: http.Server | undefined;
@@ -38,30 +39,16 @@ afterEach(async () => {
   httpServer = undefined;
 });
 
-function recorder() {
+function recorder(clock: FakeClock) {
   const seen = { heartbeat: undefined as HeartbeatSpec | undefined, closed: undefined as CloseOutcome | undefined, ready: [] as string[][] };
-  const hooks: DriverHooks = {
-    open: () => undefined,
-    ready: () => undefined,
-    event: () => undefined,
-    undecodable: () => undefined,
-    heartbeat: (spec) => (seen.heartbeat = spec),
-    alive: () => undefined,
-    frame: () => undefined,
-    status: () => undefined,
-    warn: () => undefined,
-    debug: () => undefined,
-    error: () => undefined,
-    secret: () => undefined,
-    closed: (o) => (seen.closed = o),
-  };
+  const hooks = stubHooks({ heartbeat: (spec) => void (seen.heartbeat = spec), closed: (o) => void (seen.closed = o) }, clock);
   return { seen, hooks };
 }
 
-function open(url: string, clock: FakeClock, hooks: DriverHooks, onSubscribed?: (c: string[]) => void): ScLink {
+function open(url: string, hooks: DriverHooks, onSubscribed?: (c: string[]) => void): ScLink {
   link = new ScLink(
     hooks,
-    { url, endpoint: parseScUrl(url)!, protocolVersion: 2, transport: defaultTransport, channels: ['fast', 'slow'], clock, ackTimeoutMs: 300 },
+    { url, endpoint: parseScUrl(url)!, protocolVersion: 2, transport: defaultTransport, channels: ['fast', 'slow'], ackTimeoutMs: 300 },
     { onPublish: () => undefined, onSubscribed },
   );
   return link;
@@ -71,8 +58,8 @@ describe('ScLink', () => {
   test('a subscription left unanswered ends the link (retry) once the deadline passes', async () => {
     const url = await start();
     const clock = new FakeClock();
-    const { seen, hooks } = recorder();
-    const l = open(url, clock, hooks);
+    const { seen, hooks } = recorder(clock);
+    const l = open(url, hooks);
     await until(() => seen.heartbeat !== undefined && clock.pending === 1 && l.socket.isSubscribed('fast'), 'the handshake, the deadline armed, "fast" subscribed');
     expect(seen.heartbeat).toEqual({ mode: 'silence', timeoutMs: 30_000 }); // the server's default pingTimeout
     clock.advance(299);
@@ -85,14 +72,17 @@ describe('ScLink', () => {
   test('the deadline does not run while paused (the answers cannot be read then)', async () => {
     const url = await start();
     const clock = new FakeClock();
-    const { seen, hooks } = recorder();
-    const l = open(url, clock, hooks);
+    const { seen, hooks } = recorder(clock);
+    const l = open(url, hooks);
+    // What the session does when stdout is full: pause the socket and the connection's timers.
     l.pause();
+    hooks.timers.suspend();
     await until(() => seen.heartbeat !== undefined, 'the handshake');
     expect(clock.pending).toBe(0);
     clock.advance(10_000);
     expect(seen.closed).toBeUndefined();
     l.resume();
+    hooks.timers.resume();
     expect(clock.pending).toBe(1);
     clock.advance(300);
     await until(() => seen.closed !== undefined, 'the link closed');
@@ -102,10 +92,10 @@ describe('ScLink', () => {
   test('close() reports done, once', async () => {
     const url = await start();
     const clock = new FakeClock();
-    const { seen, hooks } = recorder();
+    const { seen, hooks } = recorder(clock);
     let closes = 0;
-    const h = { ...hooks, closed: (o: CloseOutcome) => (closes++, hooks.closed(o)) };
-    const l = open(url, clock, h);
+    const h = { ...hooks, closed: (o: CloseOutcome) => void (closes++, hooks.closed(o)) };
+    const l = open(url, h);
     await until(() => seen.heartbeat !== undefined, 'the handshake');
     l.close();
     await until(() => seen.closed !== undefined, 'the link closed');

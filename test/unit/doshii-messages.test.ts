@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { clientIdForms, decodeFrame, socketUrl, summarize, toEvent, type Frame } from '../../src/providers/doshii/messages.js';
 import provider from '../../src/providers/doshii/index.js';
-import { DoshiiDriver } from '../../src/providers/doshii/driver.js';
+import { DoshiiDriver, parseOptions } from '../../src/providers/doshii/driver.js';
 import { Redactor } from '../../src/redact.js';
 import { defaultTransport } from '../../src/transport/ws-transport.js';
 import { systemClock, type TailEvent } from '../../src/types.js';
@@ -129,29 +129,26 @@ describe('doshii URL and secrets', () => {
 });
 
 describe('doshii driver options', () => {
-  const ctx = (options: Record<string, unknown>, url?: string) => ({
-    common: { url, reconnect: true, maxRetries: 10, quiet: false, verbose: false, maxFrameSize: 1 << 24 },
-    options,
-    transport: defaultTransport,
-    clock: systemClock,
-  });
+  /** The options parsed once, as run.ts does, and the driver built from them. */
+  const driver = (options: Record<string, unknown>, url?: string) =>
+    new DoshiiDriver({ ...parseOptions(options, { url, reconnect: true, maxRetries: 10, quiet: false, verbose: false, maxFrameSize: 1 << 24 }), transport: defaultTransport, clock: systemClock });
 
   test('the endpoint follows --environment (default sandbox); --url replaces the base only', () => {
     const b64 = encodeURIComponent(Buffer.from('abc').toString('base64'));
-    expect(new DoshiiDriver(ctx({ clientId: 'abc' })).url).toBe(`wss://socket.sandbox.doshii.co/app/socket/v3?auth=${b64}`);
-    expect(new DoshiiDriver(ctx({ clientId: 'abc', environment: 'live', deviceId: 'd1' })).url).toBe(`wss://socket.live.doshii.co/app/socket/v3?auth=${b64}&deviceId=d1`);
-    expect(new DoshiiDriver(ctx({ clientId: 'abc', environment: 'live' }, 'ws://127.0.0.1:8101/app/socket')).url).toBe(`ws://127.0.0.1:8101/app/socket?auth=${b64}`);
+    expect(driver({ clientId: 'abc' }).url).toBe(`wss://socket.sandbox.doshii.co/app/socket/v3?auth=${b64}`);
+    expect(driver({ clientId: 'abc', environment: 'live', deviceId: 'd1' }).url).toBe(`wss://socket.live.doshii.co/app/socket/v3?auth=${b64}&deviceId=d1`);
+    expect(driver({ clientId: 'abc', environment: 'live' }, 'ws://127.0.0.1:8101/app/socket').url).toBe(`ws://127.0.0.1:8101/app/socket?auth=${b64}`);
   });
 
   test('app version defaults to evtail/<version>; heartbeat to 30 s', () => {
-    const d = new DoshiiDriver(ctx({ clientId: 'abc' }));
+    const d = driver({ clientId: 'abc' });
     expect(d.appVersion).toMatch(/^evtail\/\d+\.\d+\.\d+/);
     expect(d.heartbeatMs).toBe(30_000);
-    expect(new DoshiiDriver(ctx({ clientId: 'abc', appVersion: '2.4.1', heartbeatInterval: 500 })).appVersion).toBe('2.4.1');
+    expect(driver({ clientId: 'abc', appVersion: '2.4.1', heartbeatInterval: 500 }).appVersion).toBe('2.4.1');
   });
 
   test('a bad environment name or a non-WebSocket --url is a usage error (exit 2)', () => {
-    expect(() => new DoshiiDriver(ctx({ clientId: 'abc', environment: 'evil.com/x' }))).toThrow(expect.objectContaining({ exitCode: 2 }));
-    expect(() => new DoshiiDriver(ctx({ clientId: 'abc' }, 'http://example.com'))).toThrow(expect.objectContaining({ exitCode: 2 }));
+    expect(() => driver({ clientId: 'abc', environment: 'evil.com/x' })).toThrow(expect.objectContaining({ exitCode: 2 }));
+    expect(() => driver({ clientId: 'abc' }, 'http://example.com')).toThrow(expect.objectContaining({ exitCode: 2 }));
   });
 });

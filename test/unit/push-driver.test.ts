@@ -4,12 +4,13 @@
  */
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { PushDriver } from '../../src/providers/push/driver.js';
+import { parseOptions, PushDriver, type PushOptions } from '../../src/providers/push/driver.js';
 import { DEMO_CHANNEL_UUID, DEMO_HOST_API, startPushMock, type PushMock } from '../../src/providers/push/mock.js';
 import type { DriverContext } from '../../src/providers/spec.js';
 import { defaultTransport } from '../../src/transport/ws-transport.js';
 import { systemClock, type CloseOutcome, type DriverHooks, type TailEvent } from '../../src/types.js';
 import { until } from '../helpers/evtail.js';
+import { stubHooks } from '../helpers/hooks.js';
 
 let mock: PushMock | undefined;
 afterEach(async () => {
@@ -17,13 +18,9 @@ afterEach(async () => {
   mock = undefined;
 });
 
-function context(url: string, options: Record<string, unknown>): DriverContext {
-  return {
-    common: { url, reconnect: true, maxRetries: 1, quiet: false, verbose: true, maxFrameSize: 1024 * 1024 },
-    options: { channelUuid: DEMO_CHANNEL_UUID, hostApi: DEMO_HOST_API, ...options },
-    transport: defaultTransport,
-    clock: systemClock,
-  };
+function context(url: string, options: Record<string, unknown>): DriverContext<PushOptions> {
+  const common = { url, reconnect: true, maxRetries: 1, quiet: false, verbose: true, maxFrameSize: 1024 * 1024 };
+  return { ...parseOptions({ channelUuid: DEMO_CHANNEL_UUID, hostApi: DEMO_HOST_API, ...options }, common), transport: defaultTransport, clock: systemClock };
 }
 
 function recorder() {
@@ -31,7 +28,7 @@ function recorder() {
   const events: TailEvent[] = [];
   const frames: string[] = [];
   const closed: CloseOutcome[] = [];
-  const hooks: DriverHooks = {
+  const hooks: DriverHooks = stubHooks({
     open: () => calls.push('open'),
     ready: (d) => calls.push(`ready: ${d}`),
     event: (ev) => events.push(ev),
@@ -45,7 +42,7 @@ function recorder() {
     error: (m) => calls.push(`error: ${m}`),
     secret: () => undefined,
     closed: (o) => closed.push(o),
-  };
+  });
   return { calls, events, frames, closed, hooks };
 }
 

@@ -293,4 +293,39 @@ describe('Session', () => {
     const r = await s.done;
     expect(r.stats).toMatchObject({ eventsSeen: 2, eventsPrinted: 2, reconnects: 1, connectedMs: 1500, gapMs: 499 });
   });
+
+  test("a driver's timers are the session's: they stop while stdout is full, resume with what was left, and die with the connection", () => {
+    const s = setup();
+    s.driver.last.ready();
+    const fired: string[] = [];
+    s.driver.last.timer(1000, () => fired.push('deadline'));
+    s.clock.advance(400);
+    s.setFull(true);
+    s.driver.last.event(ev(1)); // stdout full: the socket and the timers pause
+    expect(s.driver.conns[0]!.paused).toBe(true);
+    s.clock.advance(10_000);
+    expect(fired).toEqual([]);
+    s.setFull(false);
+    s.drain();
+    s.clock.advance(599);
+    expect(fired).toEqual([]);
+    s.clock.advance(1);
+    expect(fired).toEqual(['deadline']);
+    // A timer of a connection that closed never fires, even if its driver still holds it.
+    s.driver.last.timer(100, () => fired.push('late'));
+    s.driver.last.closed({ recovery: 'retry', reason: 'drop' });
+    s.clock.advance(1000);
+    expect(fired).toEqual(['deadline']);
+  });
+
+  test('the verdict a connection reports is the one the session acts on (a dead link is the link\'s fact, not rewritten)', async () => {
+    const s = setup({ reconnect: false });
+    s.driver.last.ready();
+    s.driver.last.heartbeat({ mode: 'beat', intervalMs: 1000, send: () => undefined });
+    s.clock.advance(2000);
+    const r = await s.done;
+    expect(s.driver.conns[0]!.terminated).toBe('dead link: no heartbeat answer within 1000 ms');
+    expect(r.code).toBe(5);
+    expect(r.error?.message).toBe('connection lost: dead link: no heartbeat answer within 1000 ms');
+  });
 });

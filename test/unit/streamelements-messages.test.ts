@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { withReconnectToken } from '../../src/providers/streamelements/driver.js';
+import { withReconnectToken } from '../../src/providers/streamelements/messages.js';
 import { maskReconnectToken, parseFrame, reconnectToken, responseMessage, subscribeRequest, summarize, toEvent, type ServerFrame } from '../../src/providers/streamelements/messages.js';
 import { isKnownTopic, parseTokenSpecs, seqFromId, ulidWithSeq } from '../../src/providers/streamelements/mock.js';
 import { ROOT } from '../helpers/evtail.js';

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
 import { checkSendJson, echoFrame, eventName, originOf, parseFrame, summarize, toEvent } from '../../src/providers/webinate/messages.js';
-import { WebinateDriver } from '../../src/providers/webinate/driver.js';
+import { parseOptions, WebinateDriver } from '../../src/providers/webinate/driver.js';
 import { DEFAULT_APPROVED_SOCKET_DOMAINS, WebinateMock } from '../../src/providers/webinate/mock.js';
 import provider from '../../src/providers/webinate/index.js';
 import { commonMockSettings } from '../../src/providers/mock-kit.js';
-import type { DriverContext } from '../../src/providers/spec.js';
 import { defaultTransport } from '../../src/transport/ws-transport.js';
 import { systemClock, type TailEvent } from '../../src/types.js';
 import { UsageError } from '../../src/errors.js';
@@ -113,23 +112,20 @@ describe('Webinate helpers', () => {
 });
 
 describe('Webinate driver options', () => {
-  const ctx = (common: Record<string, unknown>, options: Record<string, unknown> = {}): DriverContext => ({
-    common: { reconnect: true, maxRetries: 10, quiet: false, verbose: false, maxFrameSize: 1 << 20, ...common },
-    options,
-    transport: defaultTransport,
-    clock: systemClock,
-  });
+  /** The options parsed once, as run.ts does, and the driver built from them. */
+  const driver = (common: { url?: string }, options: Record<string, unknown> = {}) =>
+    new WebinateDriver({ ...parseOptions(options, { reconnect: true, maxRetries: 10, quiet: false, verbose: false, maxFrameSize: 1 << 20, ...common }), transport: defaultTransport, clock: systemClock });
   test('--url is required and must be ws(s)', () => {
-    expect(() => new WebinateDriver(ctx({}))).toThrow(UsageError);
-    expect(() => new WebinateDriver(ctx({}))).toThrow(/missing --url/);
-    expect(() => new WebinateDriver(ctx({ url: 'http://localhost:8080' }))).toThrow(/ws:\/\/ or wss:\/\//);
+    expect(() => driver({})).toThrow(UsageError);
+    expect(() => driver({})).toThrow(/missing --url/);
+    expect(() => driver({ url: 'http://localhost:8080' })).toThrow(/ws:\/\/ or wss:\/\//);
   });
   test('bad --send JSON is a usage error', () => {
-    expect(() => new WebinateDriver(ctx({ url: 'ws://localhost:8080' }, { send: '{nope' }))).toThrow(/--send: not valid JSON/);
+    expect(() => driver({ url: 'ws://localhost:8080' }, { send: '{nope' })).toThrow(/--send: not valid JSON/);
   });
   test('origin: given, or derived from the URL', () => {
-    expect(new WebinateDriver(ctx({ url: 'ws://10.0.0.5:8080' })).origin).toBe('http://10.0.0.5:8080');
-    expect(new WebinateDriver(ctx({ url: 'ws://10.0.0.5:8080' }, { origin: 'https://app.example.com' })).origin).toBe('https://app.example.com');
+    expect(driver({ url: 'ws://10.0.0.5:8080' }).origin).toBe('http://10.0.0.5:8080');
+    expect(driver({ url: 'ws://10.0.0.5:8080' }, { origin: 'https://app.example.com' }).origin).toBe('https://app.example.com');
   });
 });
 

@@ -14,11 +14,42 @@ import { version as evtailVersion } from '../../version.js';
 import { UsageError } from '../../errors.js';
 import type { Connection, Driver, DriverHooks } from '../../types.js';
 import { WsLink } from '../../transport/ws-transport.js';
-import type { DriverContext } from '../spec.js';
+import type { CommonOptions, DriverContext, ParsedOptions, RawOptions } from '../spec.js';
 import { baseUrlFor, DEFAULT_ENVIRONMENT, decodeFrame, isEnvironmentName, pingFrame, pongFrame, socketUrl, toEvent } from './messages.js';
 import { receivedAt } from '../../transport/received-at.js';
 
 export const DEFAULT_HEARTBEAT_MS = 30_000;
+
+export interface DoshiiOptions {
+  appVersion: string;
+  heartbeatMs: number;
+}
+
+/** The socket URL carries the client id (and device id); the rest is typed here, once. */
+export function parseOptions(raw: RawOptions, common: CommonOptions): ParsedOptions<DoshiiOptions> {
+  const str = (k: string) => (typeof raw[k] === 'string' && raw[k] !== '' ? (raw[k] as string) : undefined);
+  const clientId = str('clientId');
+  if (!clientId) throw new UsageError('doshii: missing --client-id or EVTAIL_CLIENT_ID', 'the client id of your Doshii app');
+  const environment = str('environment') ?? DEFAULT_ENVIRONMENT;
+  if (!isEnvironmentName(environment)) {
+    throw new UsageError(`--environment: "${environment}" is not an environment name`, 'sandbox, live, or another single host label (socket.<name>.doshii.co)');
+  }
+  const base = common.url ?? baseUrlFor(environment);
+  try {
+    const u = new URL(base);
+    if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error('scheme');
+  } catch {
+    throw new UsageError(`--url: "${base}" is not a ws:// or wss:// URL`);
+  }
+  const interval = raw.heartbeatInterval;
+  return {
+    url: socketUrl(base, clientId, str('deviceId')),
+    options: {
+      appVersion: str('appVersion') ?? `evtail/${evtailVersion()}`,
+      heartbeatMs: typeof interval === 'number' && interval > 0 ? interval : DEFAULT_HEARTBEAT_MS,
+    },
+  };
+}
 
 export class DoshiiDriver implements Driver {
   readonly provider = 'doshii';
@@ -26,24 +57,10 @@ export class DoshiiDriver implements Driver {
   readonly appVersion: string;
   readonly heartbeatMs: number;
 
-  constructor(private readonly ctx: DriverContext) {
-    const o = ctx.options;
-    const clientId = typeof o.clientId === 'string' ? o.clientId : '';
-    if (!clientId) throw new UsageError('doshii: missing --client-id or EVTAIL_CLIENT_ID', 'the client id of your Doshii app');
-    const environment = typeof o.environment === 'string' && o.environment ? o.environment : DEFAULT_ENVIRONMENT;
-    if (!isEnvironmentName(environment)) {
-      throw new UsageError(`--environment: "${environment}" is not an environment name`, 'sandbox, live, or another single host label (socket.<name>.doshii.co)');
-    }
-    const base = ctx.common.url ?? baseUrlFor(environment);
-    try {
-      const u = new URL(base);
-      if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error('scheme');
-    } catch {
-      throw new UsageError(`--url: "${base}" is not a ws:// or wss:// URL`);
-    }
-    this.url = socketUrl(base, clientId, typeof o.deviceId === 'string' && o.deviceId ? o.deviceId : undefined);
-    this.appVersion = typeof o.appVersion === 'string' && o.appVersion ? o.appVersion : `evtail/${evtailVersion()}`;
-    this.heartbeatMs = typeof o.heartbeatInterval === 'number' && o.heartbeatInterval > 0 ? o.heartbeatInterval : DEFAULT_HEARTBEAT_MS;
+  constructor(private readonly ctx: DriverContext<DoshiiOptions>) {
+    this.url = ctx.url;
+    this.appVersion = ctx.options.appVersion;
+    this.heartbeatMs = ctx.options.heartbeatMs;
   }
 
   connect(hooks: DriverHooks): Connection {

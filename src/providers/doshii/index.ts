@@ -1,9 +1,10 @@
-import type { DriverContext, ProviderModule } from '../spec.js';
-import { DoshiiDriver } from './driver.js';
+import type { ProviderModule } from '../spec.js';
+import { DoshiiDriver, parseOptions, type DoshiiOptions } from './driver.js';
 import { clientIdForms, createDecoder, summarize } from './messages.js';
 
-const provider: ProviderModule = {
-  createDriver: (ctx: DriverContext) => new DoshiiDriver(ctx),
+const provider: ProviderModule<DoshiiOptions> = {
+  parseOptions,
+  createDriver: (ctx) => new DoshiiDriver(ctx),
   // The mock (a ws server) loads only for `evtail demo` and `evtail mock`.
   startMock: async (options) => (await import('./mock.js')).startDoshiiMock(options),
   summarize,

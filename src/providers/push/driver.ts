@@ -7,9 +7,9 @@
 import { formatDuration } from '../../format.js';
 import type { Readable } from 'node:stream';
 import { AuthError, UsageError } from '../../errors.js';
-import { defaultHttpOutcome } from '../../transport/ws-transport.js';
-import type { CloseOutcome, Connection, Driver, DriverHooks } from '../../types.js';
-import type { DriverContext } from '../spec.js';
+import { classifyStandard, defaultHttpOutcome } from '../../transport/classify.js';
+import type { CloseOutcome, Connection, Driver, DriverHooks, LinkCause } from '../../types.js';
+import type { CommonOptions, DriverContext, ParsedOptions, RawOptions } from '../spec.js';
 import { describeScClose, permanentScClose, parseScUrl, ScLink, TokenStore, type HandshakeStatus, type ScEndpoint } from '../socketcluster/sc-link.js';
 import { parseRegisterReply, pushUrl, toEvent } from './messages.js';
 import { ChatOutbox } from './chat-outbox.js';
@@ -50,10 +50,41 @@ export function classifyClose(code: number, reason: string): CloseOutcome {
   }
 }
 
+/** What a closed Push link means: its close codes and HTTP answers (below); socket errors and our own stops as for any link. */
+export function classify(cause: LinkCause): CloseOutcome {
+  return classifyStandard(cause, { http: classifyHttp, close: classifyClose });
+}
+
 /** HTTP answers to the upgrade: 401/403 are the Push server saying no; the rest as for any WebSocket. */
 export function classifyHttp(status: number, headers: Record<string, string | string[] | undefined>): CloseOutcome {
   if (status === 401 || status === 403) return { recovery: 'fatal', error: new AuthError(`the Push server refused the connection: HTTP ${status}`, REFUSED_HINT) };
   return defaultHttpOutcome(status, headers);
+}
+
+export interface PushOptions {
+  protocol: 'push';
+  endpoint: ScEndpoint;
+  /** --urn: resume this session instead of registering a new user. */
+  urn: string | undefined;
+  send: string | undefined;
+  stdin: boolean;
+}
+
+export function parseOptions(raw: RawOptions, common: CommonOptions): ParsedOptions<PushOptions> {
+  const str = (k: string) => (typeof raw[k] === 'string' && (raw[k] as string).length > 0 ? (raw[k] as string) : undefined);
+  if (!common.url && !str('host')) throw new UsageError('push: missing --host or EVTAIL_HOST', 'pass --host <hostname> (the Push WebSocket server), or --url');
+  let url: URL;
+  try {
+    url = pushUrl({ url: common.url, host: str('host'), channelUuid: str('channelUuid'), hostApi: str('hostApi') });
+  } catch {
+    throw new UsageError(`push: not a valid URL: ${common.url ?? str('host')}`, 'pass --host <hostname> or --url ws[s]://host/socketcluster/');
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new UsageError(`push: the URL must be ws:// or wss://, got ${url.protocol}`);
+  if (!url.searchParams.get('channelUUID')) throw new UsageError('push: missing --channel-uuid or EVTAIL_CHANNEL_UUID', "the Push channel's UUID, from the web-chat embed code");
+  if (!url.searchParams.get('hostApi')) throw new UsageError('push: missing --host-api or EVTAIL_HOST_API', 'the Push API URL, from the web-chat embed code');
+  // The URL's own path, whatever it is (pushUrl puts /socketcluster/ on a bare --host).
+  const endpoint = { ...parseScUrl(url.href)!, path: url.pathname };
+  return { url: url.href, options: { protocol: 'push', endpoint, urn: str('urn'), send: str('send'), stdin: raw.stdin === true } };
 }
 
 export class PushDriver implements Driver {
@@ -70,24 +101,13 @@ export class PushDriver implements Driver {
   readonly tokens = new TokenStore();
 
   constructor(
-    readonly ctx: DriverContext,
+    readonly ctx: DriverContext<PushOptions>,
     private readonly stdin: Readable = process.stdin,
   ) {
-    const o = ctx.options;
-    const str = (k: string) => (typeof o[k] === 'string' && (o[k] as string).length > 0 ? (o[k] as string) : undefined);
-    if (!ctx.common.url && !str('host')) throw new UsageError('push: missing --host or EVTAIL_HOST', 'pass --host <hostname> (the Push WebSocket server), or --url');
-    try {
-      this.url = pushUrl({ url: ctx.common.url, host: str('host'), channelUuid: str('channelUuid'), hostApi: str('hostApi') });
-    } catch {
-      throw new UsageError(`push: not a valid URL: ${ctx.common.url ?? str('host')}`, 'pass --host <hostname> or --url ws[s]://host/socketcluster/');
-    }
-    if (this.url.protocol !== 'ws:' && this.url.protocol !== 'wss:') throw new UsageError(`push: the URL must be ws:// or wss://, got ${this.url.protocol}`);
-    if (!this.url.searchParams.get('channelUUID')) throw new UsageError('push: missing --channel-uuid or EVTAIL_CHANNEL_UUID', "the Push channel's UUID, from the web-chat embed code");
-    if (!this.url.searchParams.get('hostApi')) throw new UsageError('push: missing --host-api or EVTAIL_HOST_API', 'the Push API URL, from the web-chat embed code');
-    // The URL's own path, whatever it is (pushUrl puts /socketcluster/ on a bare --host).
-    this.endpoint = { ...parseScUrl(this.url.href)!, path: this.url.pathname };
-    this.urn = str('urn');
-    this.outbox = new ChatOutbox(str('send'));
+    this.url = new URL(ctx.url);
+    this.endpoint = ctx.options.endpoint;
+    this.urn = ctx.options.urn;
+    this.outbox = new ChatOutbox(ctx.options.send);
   }
 
   connect(hooks: DriverHooks): Connection {
@@ -116,7 +136,7 @@ export class PushDriver implements Driver {
   }
 
   private startStdin(): void {
-    if (this.ctx.options.stdin !== true) return;
+    if (!this.ctx.options.stdin) return;
     this.outbox.readLines(this.stdin, () => this.hooks?.debug('stdin ended; still tailing'));
   }
 }
@@ -135,7 +155,7 @@ class PushConnection implements Connection {
     const ctx = driver.ctx;
     this.link = new ScLink(
       hooks,
-      { url: driver.url.href, endpoint: driver.endpoint, protocolVersion: 1, transport: ctx.transport, tokens: driver.tokens, clock: ctx.clock, ackTimeoutMs: ACK_TIMEOUT_MS, liveness: 'pings' },
+      { url: driver.url.href, endpoint: driver.endpoint, protocolVersion: 1, transport: ctx.transport, tokens: driver.tokens, ackTimeoutMs: ACK_TIMEOUT_MS, liveness: 'pings' },
       {
         onConnect: (status) => this.onHandshake(status),
         onSubscribed: () => {
@@ -152,8 +172,7 @@ class PushConnection implements Connection {
           if (channel === this.channel) this.onMessage(data, channel, frame);
         },
         onTransmit: (event) => hooks.debug(`ignoring server event ${event}`),
-        classifyHttp,
-        classifyClose,
+        classify,
         onClosed: () => {
           this.subscribed = false;
           driver.detach(this);
@@ -183,7 +202,7 @@ class PushConnection implements Connection {
       if (this.link.isFinished) return;
       const e = err as Error;
       if (e.name === 'BadConnectionError') return; // the close that follows reports it
-      if (e.name === 'TimeoutError') return this.link.terminate(`registerUser got no answer within ${formatDuration(ACK_TIMEOUT_MS)}`);
+      if (e.name === 'TimeoutError') return this.link.abort({ recovery: 'retry', reason: `registerUser got no answer within ${formatDuration(ACK_TIMEOUT_MS)}` });
       return this.fail(new AuthError(`channel refused: registerUser failed: ${e.message || e.name}`, REFUSED_HINT));
     }
     if (this.link.isFinished) return;
@@ -223,8 +242,7 @@ class PushConnection implements Connection {
   /** A refusal: stop this link with a fatal verdict. */
   private fail(error: AuthError): void {
     if (this.link.isFinished) return;
-    this.link.setOutcome({ recovery: 'fatal', error });
-    this.link.disconnect(1000, 'refused');
+    this.link.end({ recovery: 'fatal', error }, 'refused');
   }
 
   close(): void {

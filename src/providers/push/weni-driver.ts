@@ -7,10 +7,10 @@
 import type { Readable } from 'node:stream';
 import { AuthError, UsageError } from '../../errors.js';
 import { formatDuration } from '../../format.js';
-import { defaultCloseOutcome, WsLink } from '../../transport/ws-transport.js';
+import { classifyStandard, WsLink } from '../../transport/ws-transport.js';
 import { receivedAt } from '../../transport/received-at.js';
-import type { CloseOutcome, Connection, Driver, DriverHooks } from '../../types.js';
-import type { DriverContext } from '../spec.js';
+import type { CloseOutcome, Connection, Driver, DriverHooks, TimerHandle } from '../../types.js';
+import type { CommonOptions, DriverContext, ParsedOptions, RawOptions } from '../spec.js';
 import { ChatOutbox } from './chat-outbox.js';
 import {
   callbackUrl,
@@ -41,6 +41,60 @@ const DUPLICATE_WAIT_MS = 2000;
 
 const REFUSED_HINT = 'check --channel-uuid and --host-api (the callback is <host-api>/c/wwc/<channel uuid>/receive), and --origin if the channel restricts domains';
 
+export interface WeniOptions {
+  protocol: 'weni';
+  callback: string;
+  origin: string | undefined;
+  token: string | undefined;
+  /** Our identity: from --from (or --urn), else a fresh one, kept for the whole run. */
+  from: string;
+  resumed: boolean;
+  initPayload: string | undefined;
+  history: boolean;
+  pingIntervalMs: number;
+  send: string | undefined;
+  stdin: boolean;
+  /** "already exists" answers in a row that end the run (1 with --no-reconnect). */
+  duplicatesBeforeGivingUp: number;
+}
+
+export function parseWeniOptions(raw: RawOptions, common: CommonOptions): ParsedOptions<WeniOptions> {
+  const str = (k: string) => (typeof raw[k] === 'string' && (raw[k] as string).length > 0 ? (raw[k] as string) : undefined);
+  if (!common.url && !str('host')) throw new UsageError('push --protocol weni: missing --host or EVTAIL_HOST', 'pass --host <hostname> (the web-chat socket server; evtail connects to wss://<host>/ws), or --url');
+  let url: URL;
+  try {
+    url = weniUrl({ url: common.url, host: str('host') });
+  } catch {
+    throw new UsageError(`push --protocol weni: not a valid URL: ${common.url ?? str('host')}`, 'pass --host <hostname> or --url wss://host/ws');
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new UsageError(`push --protocol weni: the URL must be ws:// or wss://, got ${url.protocol}`);
+  let callback = str('callback');
+  if (!callback) {
+    if (!str('channelUuid')) throw new UsageError('push --protocol weni: missing --channel-uuid or EVTAIL_CHANNEL_UUID', "the channel's UUID, from the web-chat embed code (channelUuid)");
+    if (!str('hostApi')) throw new UsageError('push --protocol weni: missing --host-api or EVTAIL_HOST_API', 'the Flows host from the embed code (host), e.g. https://flows.weni.ai; or the whole --callback URL');
+    callback = callbackUrl(str('hostApi')!, str('channelUuid')!);
+  }
+  const given = str('from') ?? str('urn');
+  const interval = raw.keepaliveInterval;
+  return {
+    url: url.href,
+    options: {
+      protocol: 'weni',
+      callback,
+      origin: str('origin'),
+      token: str('sessionToken'),
+      from: given ?? newFrom(),
+      resumed: given !== undefined,
+      initPayload: str('initPayload'),
+      history: raw.history === true,
+      pingIntervalMs: typeof interval === 'number' && interval > 0 ? interval : WENI_PING_INTERVAL_MS,
+      send: str('send'),
+      stdin: raw.stdin === true,
+      duplicatesBeforeGivingUp: common.reconnect === false ? 1 : DUPLICATES_BEFORE_GIVING_UP,
+    },
+  };
+}
+
 export class WeniDriver implements Driver {
   readonly provider = 'push';
   readonly url: string;
@@ -59,42 +113,19 @@ export class WeniDriver implements Driver {
   private duplicatesInARow = 0;
 
   constructor(
-    readonly ctx: DriverContext,
+    readonly ctx: DriverContext<WeniOptions>,
     private readonly stdin: Readable = process.stdin,
   ) {
     const o = ctx.options;
-    const str = (k: string) => (typeof o[k] === 'string' && (o[k] as string).length > 0 ? (o[k] as string) : undefined);
-    if (!ctx.common.url && !str('host')) throw new UsageError('push --protocol weni: missing --host or EVTAIL_HOST', 'pass --host <hostname> (the web-chat socket server; evtail connects to wss://<host>/ws), or --url');
-    let url: URL;
-    try {
-      url = weniUrl({ url: ctx.common.url, host: str('host') });
-    } catch {
-      throw new UsageError(`push --protocol weni: not a valid URL: ${ctx.common.url ?? str('host')}`, 'pass --host <hostname> or --url wss://host/ws');
-    }
-    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new UsageError(`push --protocol weni: the URL must be ws:// or wss://, got ${url.protocol}`);
-    this.url = url.href;
-    const callback = str('callback');
-    if (callback) this.callback = callback;
-    else {
-      if (!str('channelUuid')) throw new UsageError('push --protocol weni: missing --channel-uuid or EVTAIL_CHANNEL_UUID', "the channel's UUID, from the web-chat embed code (channelUuid)");
-      if (!str('hostApi')) throw new UsageError('push --protocol weni: missing --host-api or EVTAIL_HOST_API', 'the Flows host from the embed code (host), e.g. https://flows.weni.ai; or the whole --callback URL');
-      this.callback = callbackUrl(str('hostApi')!, str('channelUuid')!);
-    }
-    this.origin = str('origin');
-    this.token = str('sessionToken');
-    const given = str('from') ?? str('urn');
-    this.resumed = given !== undefined;
-    this.from = given ?? newFrom();
-    this.initPayload = str('initPayload');
-    this.wantHistory = o.history === true;
-    const interval = o.keepaliveInterval;
-    this.pingIntervalMs = typeof interval === 'number' && interval > 0 ? interval : WENI_PING_INTERVAL_MS;
-    this.outbox = new ChatOutbox(str('send'));
+    this.url = ctx.url;
+    ({ callback: this.callback, origin: this.origin, token: this.token, from: this.from, resumed: this.resumed, initPayload: this.initPayload, pingIntervalMs: this.pingIntervalMs } = o);
+    this.wantHistory = o.history;
+    this.outbox = new ChatOutbox(o.send);
   }
 
   connect(hooks: DriverHooks): Connection {
     this.hooks = hooks;
-    if (this.ctx.options.stdin === true) this.outbox.readLines(this.stdin, () => this.hooks?.debug('stdin ended; still tailing'));
+    if (this.ctx.options.stdin) this.outbox.readLines(this.stdin, () => this.hooks?.debug('stdin ended; still tailing'));
     return new WeniConnection(this, hooks);
   }
 
@@ -135,7 +166,7 @@ export class WeniDriver implements Driver {
   duplicate(error: string): CloseOutcome {
     this.duplicatesInARow += 1;
     const n = this.duplicatesInARow;
-    if (n >= DUPLICATES_BEFORE_GIVING_UP || (this.ctx.common.reconnect === false)) {
+    if (n >= this.ctx.options.duplicatesBeforeGivingUp) {
       return {
         recovery: 'fatal',
         error: new AuthError(`the server refused the registration of ${this.from}${n > 1 ? ` ${n} times in a row` : ''}: ${error}`, `another client (a browser tab?) is connected as ${this.from}: close it, or run without --from to start a new contact`),
@@ -157,13 +188,12 @@ export class WeniDriver implements Driver {
 class WeniConnection implements Connection {
   private readonly link: WsLink;
   private ready = false;
-  private registerTimer: unknown;
+  private registerTimer: TimerHandle | undefined;
 
   constructor(
     private readonly driver: WeniDriver,
     readonly hooks: DriverHooks,
   ) {
-    const clock = driver.ctx.clock;
     const own: DriverHooks = {
       ...hooks,
       // A token the server hands out is a secret before the frame that carries it is shown (--verbose, --record).
@@ -174,12 +204,6 @@ class WeniConnection implements Connection {
         }
         hooks.frame(dir, text, bytes);
       },
-      closed: (outcome) => {
-        this.clearTimer();
-        this.ready = false;
-        driver.detach(this);
-        hooks.closed(outcome);
-      },
     };
     this.link = new WsLink(
       driver.url,
@@ -188,23 +212,27 @@ class WeniConnection implements Connection {
       {
         onOpen: () => {
           this.link.send(registerFrame({ from: driver.from, callback: driver.callback, token: driver.token }));
-          this.registerTimer = clock.setTimeout(() => {
+          this.registerTimer = hooks.timer(REGISTER_TIMEOUT_MS, () => {
             this.registerTimer = undefined;
-            if (!this.ready) this.link.terminate(`no ready_for_message within ${formatDuration(REGISTER_TIMEOUT_MS)} of registering`);
-          }, REGISTER_TIMEOUT_MS);
+            if (!this.ready) this.link.abort({ recovery: 'retry', reason: `no ready_for_message within ${formatDuration(REGISTER_TIMEOUT_MS)} of registering` });
+          });
         },
         onMessage: (text, isBinary) => this.onMessage(text, isBinary),
         onPong: () => hooks.alive(),
         onPing: () => hooks.alive(),
-        classifyClose: defaultCloseOutcome,
+        classify: (cause) => {
+          this.clearTimer();
+          this.ready = false;
+          driver.detach(this);
+          return classifyStandard(cause);
+        },
       },
       driver.origin ? { origin: driver.origin } : {},
     );
   }
 
   private clearTimer(): void {
-    if (this.registerTimer === undefined) return;
-    this.driver.ctx.clock.clearTimeout(this.registerTimer);
+    this.registerTimer?.cancel();
     this.registerTimer = undefined;
   }
 

@@ -4,9 +4,27 @@
  */
 import { AuthError, ConnectionError, UsageError } from '../../errors.js';
 import type { Connection, Driver, DriverHooks } from '../../types.js';
-import type { DriverContext } from '../spec.js';
+import type { CommonOptions, DriverContext, ParsedOptions, RawOptions } from '../spec.js';
 import { PROVIDER, publishEvent } from './messages.js';
 import { parseScUrl, ScLink, TokenStore, type ScEndpoint } from './sc-link.js';
+
+export interface SocketClusterOptions {
+  endpoint: ScEndpoint;
+  channels: string[];
+  protocolVersion: 1 | 2;
+  authToken: string | null;
+}
+
+export function parseOptions(raw: RawOptions, common: CommonOptions): ParsedOptions<SocketClusterOptions> {
+  const url = common.url;
+  if (!url) throw new UsageError('socketcluster: missing the endpoint URL', 'evtail socketcluster <ws-url> --channel <name>');
+  const endpoint = parseScUrl(url);
+  if (!endpoint) throw new UsageError(`socketcluster: expected a ws:// or wss:// URL, got ${JSON.stringify(url)}`, 'e.g. wss://example.com/socketcluster/');
+  const channels = [...new Set(Array.isArray(raw.channel) ? raw.channel.map(String).filter((c) => c !== '') : [])];
+  if (channels.length === 0) throw new UsageError('socketcluster: missing --channel', 'pass --channel <name> (repeatable) with the channels to subscribe to');
+  const token = typeof raw.authToken === 'string' && raw.authToken.trim() !== '' ? raw.authToken.trim() : null;
+  return { url, options: { endpoint, channels, protocolVersion: String(raw.protocolVersion ?? '2') === '1' ? 1 : 2, authToken: token } };
+}
 
 export class SocketClusterDriver implements Driver {
   readonly provider = PROVIDER;
@@ -19,20 +37,14 @@ export class SocketClusterDriver implements Driver {
   /** Survives reconnects: the server may renew the token (#setAuthToken) or remove it. */
   private readonly tokens: TokenStore;
 
-  constructor(private readonly ctx: DriverContext) {
-    const url = ctx.common.url;
-    if (!url) throw new UsageError('socketcluster: missing the endpoint URL', 'evtail socketcluster <ws-url> --channel <name>');
-    const endpoint = parseScUrl(url);
-    if (!endpoint) throw new UsageError(`socketcluster: expected a ws:// or wss:// URL, got ${JSON.stringify(url)}`, 'e.g. wss://example.com/socketcluster/');
-    this.url = url;
-    this.endpoint = endpoint;
+  constructor(private readonly ctx: DriverContext<SocketClusterOptions>) {
     const o = ctx.options;
-    this.channels = [...new Set(Array.isArray(o.channel) ? o.channel.map(String).filter((c) => c !== '') : [])];
-    if (this.channels.length === 0) throw new UsageError('socketcluster: missing --channel', 'pass --channel <name> (repeatable) with the channels to subscribe to');
-    this.protocolVersion = String(o.protocolVersion ?? '2') === '1' ? 1 : 2;
-    const token = typeof o.authToken === 'string' && o.authToken.trim() !== '' ? o.authToken.trim() : null;
-    this.givenToken = token !== null;
-    this.tokens = new TokenStore(token);
+    this.url = ctx.url;
+    this.endpoint = o.endpoint;
+    this.channels = o.channels;
+    this.protocolVersion = o.protocolVersion;
+    this.givenToken = o.authToken !== null;
+    this.tokens = new TokenStore(o.authToken);
   }
 
   connect(hooks: DriverHooks): Connection {
@@ -40,35 +52,31 @@ export class SocketClusterDriver implements Driver {
     const kicked = new Set<string>();
     const link: ScLink = new ScLink(
       hooks,
-      { url: this.url, endpoint: this.endpoint, protocolVersion: this.protocolVersion, transport: this.ctx.transport, tokens: this.tokens, channels, clock: this.ctx.clock },
+      { url: this.url, endpoint: this.endpoint, protocolVersion: this.protocolVersion, transport: this.ctx.transport, tokens: this.tokens, channels },
       {
         onConnect: (status) => {
           hooks.debug(`handshake: socket id ${status.id ?? '?'}, ping timeout ${status.pingTimeout ?? '?'} ms, ${status.isAuthenticated ? 'authenticated' : 'not authenticated'}`);
           if (this.givenToken && status.authError) {
             const why = status.authError.message || status.authError.name || 'invalid token';
-            link.setOutcome({ recovery: 'fatal', error: new AuthError(`the SocketCluster server refused the auth token: ${why}`, 'check --auth-token (a JWT signed with the server\'s auth key, not expired)') });
-            link.disconnect(1000);
+            link.end({ recovery: 'fatal', error: new AuthError(`the SocketCluster server refused the auth token: ${why}`, 'check --auth-token (a JWT signed with the server\'s auth key, not expired)') });
           }
         },
         onSubscribed: (names) => hooks.ready(`subscribed to ${names.join(', ')}`),
         onSubscribeFail: (channel, error) => {
           const why = error?.message || error?.name || 'refused';
-          link.setOutcome({ recovery: 'fatal', error: new AuthError(`the SocketCluster server refused the subscription to "${channel}": ${why}`, 'check --channel and --auth-token: the server decides who may subscribe') });
-          link.disconnect(1000);
+          link.end({ recovery: 'fatal', error: new AuthError(`the SocketCluster server refused the subscription to "${channel}": ${why}`, 'check --channel and --auth-token: the server decides who may subscribe') });
         },
         onKickOut: (channel, message) => {
           hooks.warn(`kicked out of channel "${channel}"${message ? `: ${typeof message === 'string' ? message : JSON.stringify(message)}` : ''}`);
           kicked.add(channel);
           if (kicked.size === channels.length) {
-            link.setOutcome({ recovery: 'fatal', error: new ConnectionError('the server kicked us out of every channel', 'the server unsubscribed evtail on purpose') });
-            link.disconnect(1000);
+            link.end({ recovery: 'fatal', error: new ConnectionError('the server kicked us out of every channel', 'the server unsubscribed evtail on purpose') });
           }
         },
         onForeignPing: (version) => {
           hooks.warn(`the server speaks SocketCluster protocol version ${version} (pass --protocol-version ${version}); reconnecting with it`);
           this.protocolVersion = version;
-          link.setOutcome({ recovery: 'retry', reason: `switching to protocol version ${version}`, immediate: true });
-          link.terminate(`switching to protocol version ${version}`);
+          link.abort({ recovery: 'retry', reason: `switching to protocol version ${version}`, immediate: true });
         },
         onPublish: (channel, data, frame) => hooks.event(publishEvent(channel, data, frame)),
         onTransmit: (event) => hooks.debug(`ignoring server event "${event}" (not a channel publish)`),

@@ -18,8 +18,10 @@ import { formatDuration } from '../../format.js';
 import type WebSocket from 'ws';
 import { create, type AGClientSocket } from 'socketcluster-client';
 import { ConnectionError } from '../../errors.js';
-import { defaultCloseOutcome, defaultHttpOutcome, describeClose, socketErrorOutcome, type TransportOptions } from '../../transport/ws-transport.js';
-import type { Clock, CloseOutcome, Connection, DriverHooks } from '../../types.js';
+import { Facts } from '../../transport/cause.js';
+import { classifyStandard, defaultCloseOutcome, defaultHttpOutcome, describeClose, OVERSIZED_FRAME, oversizedFrameError, type HttpHeaders } from '../../transport/classify.js';
+import type { TransportOptions } from '../../transport/ws-transport.js';
+import type { CloseOutcome, Connection, DriverHooks, LinkCause, TimerHandle } from '../../types.js';
 import { parseScFrame } from './messages.js';
 
 const DEFAULT_ACK_TIMEOUT_MS = 10_000;
@@ -84,7 +86,6 @@ export interface ScLinkOptions {
   tokens?: TokenStore;
   /** Channels to subscribe to once the handshake is done (more can be added later with subscribe()). */
   channels?: readonly string[];
-  clock: Clock;
   /** How long the handshake answer and the subscriptions may take (default 10 s, the client's ackTimeout). */
   ackTimeoutMs?: number;
   /** What feeds the watchdog: every inbound frame (default), or only the server's pings ('pings'). */
@@ -111,16 +112,14 @@ export interface ScLinkHandlers {
   onTransmit?(event: string, data: unknown, frame: string): void;
   /** The server pings in the other protocol version (it will time us out: we do not answer its pings). */
   onForeignPing?(serverVersion: 1 | 2): void;
-  /** What an HTTP answer to the upgrade means (default: defaultScHttpOutcome). */
-  classifyHttp?(status: number, headers: Record<string, string | string[] | undefined>): CloseOutcome | undefined;
-  /** What a close code means (default: defaultScCloseOutcome). */
-  classifyClose?(code: number, reason: string): CloseOutcome;
+  /** The driver's one classify: the decisive cause → verdict, run once at close (default: classifySc). */
+  classify?(cause: LinkCause): CloseOutcome;
   /** The link is over: called with its verdict just before hooks.closed(). */
   onClosed?(outcome: CloseOutcome): void;
 }
 
 /** As for any WebSocket, except that 400 means a wrong path (socketcluster-server refuses other paths with 400): not worth retrying. */
-export function defaultScHttpOutcome(status: number, headers: Record<string, string | string[] | undefined>): CloseOutcome {
+export function defaultScHttpOutcome(status: number, headers: HttpHeaders): CloseOutcome {
   if (status === 400) {
     return { recovery: 'fatal', error: new ConnectionError('the server answered HTTP 400 to the WebSocket upgrade', "check the URL's path: SocketCluster serves /socketcluster/ unless the server was set up otherwise") };
   }
@@ -150,6 +149,11 @@ export function permanentScClose(code: number, why: string): CloseOutcome | unde
   };
 }
 
+/** What a closed SocketCluster link means, by SocketCluster's tables. */
+export function classifySc(cause: LinkCause): CloseOutcome {
+  return classifyStandard(cause, { http: defaultScHttpOutcome, close: defaultScCloseOutcome });
+}
+
 const scCloseNames: Record<number, string> = {
   4000: 'server ping timed out',
   4001: 'client pong timed out',
@@ -175,14 +179,13 @@ type ClientEvent = { code: number; reason?: string };
 export class ScLink implements Connection {
   readonly socket: AGClientSocket;
   readonly ws: WebSocket;
-  private outcome: CloseOutcome | undefined;
+  private readonly facts = new Facts();
   private finished = false;
   private foreignPing = false;
+  /** Ours: the client leaves its socket to us after close. Cleared when the socket is gone. */
   private killTimer: NodeJS.Timeout | undefined;
-  private subscribeDeadline: unknown;
-  /** Set while subscriptions are awaited: (re)starts their deadline (not while paused: answers cannot be read then). */
-  private armDeadline: (() => void) | undefined;
-  private paused = false;
+  /** The session's timer for the #subscribe answers (it does not run while stdout is full). */
+  private subscribeDeadline: TimerHandle | undefined;
   /** The handshake is done: a channel subscribed from now on is awaited at once. */
   private connected = false;
   private readonly wanted = new Set<string>();
@@ -235,13 +238,14 @@ export class ScLink implements Connection {
   private watchWs(): void {
     const { hooks, ws } = this;
     ws.on('unexpected-response', (_req, res) => {
-      const status = res.statusCode ?? 0;
-      this.outcome ??= this.handlers.classifyHttp?.(status, res.headers) ?? defaultScHttpOutcome(status, res.headers);
+      this.facts.note({ kind: 'http', status: res.statusCode ?? 0, headers: res.headers });
       res.resume();
       ws.terminate();
     });
     ws.on('error', (err: Error & { code?: string }) => {
-      this.outcome ??= socketErrorOutcome(err, this.options.url, hooks, this.options.transport.maxPayload);
+      const maxPayload = this.options.transport.maxPayload;
+      if (err.code === OVERSIZED_FRAME) hooks.error(oversizedFrameError(maxPayload));
+      this.facts.note({ kind: 'socket', code: err.code ?? '', message: err.message, url: this.options.url, maxPayload });
     });
     ws.on('open', () => hooks.open());
     // The client's own pings never reach the codec: it answers them itself. Prepended, so the ping is logged
@@ -273,14 +277,11 @@ export class ScLink implements Connection {
   private awaitSubscriptions(): void {
     if (this.finished || [...this.wanted].every((c) => this.confirmed.has(c))) return;
     this.clearDeadline();
-    this.armDeadline = () => {
-      const ms = this.options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
-      this.subscribeDeadline = this.options.clock.setTimeout(() => {
-        const missing = [...this.wanted].filter((c) => !this.confirmed.has(c));
-        this.terminate(`no answer to #subscribe (${missing.join(', ')}) within ${formatDuration(ms)}`);
-      }, ms);
-    };
-    if (!this.paused) this.armDeadline();
+    const ms = this.options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+    this.subscribeDeadline = this.hooks.timer(ms, () => {
+      const missing = [...this.wanted].filter((c) => !this.confirmed.has(c));
+      this.abort({ recovery: 'retry', reason: `no answer to #subscribe (${missing.join(', ')}) within ${formatDuration(ms)}` });
+    });
   }
 
   private listen(): void {
@@ -299,7 +300,6 @@ export class ScLink implements Connection {
         this.confirmed.add(channel);
         if (this.wanted.size && [...this.wanted].every((c) => this.confirmed.has(c))) {
           this.clearDeadline();
-          this.armDeadline = undefined;
           if (!this.finished) handlers.onSubscribed?.([...this.wanted]);
         }
       }
@@ -322,8 +322,7 @@ export class ScLink implements Connection {
   }
 
   private clearDeadline(): void {
-    if (this.subscribeDeadline === undefined) return;
-    this.options.clock.clearTimeout(this.subscribeDeadline);
+    this.subscribeDeadline?.cancel();
     this.subscribeDeadline = undefined;
   }
 
@@ -382,10 +381,10 @@ export class ScLink implements Connection {
     if (this.finished) return;
     this.finished = true;
     this.clearDeadline();
-    this.armDeadline = undefined;
     const code = typeof ev.code === 'number' ? ev.code : 1005;
     const reason = typeof ev.reason === 'string' ? ev.reason : '';
-    const outcome = this.outcome ?? (this.handlers.classifyClose ?? defaultScCloseOutcome)(code, reason);
+    this.facts.note({ kind: 'close', code, reason });
+    const outcome = (this.handlers.classify ?? classifySc)(this.facts.cause());
     this.handlers.onClosed?.(outcome);
     // The client stays ours to clean up: end our listeners, drop its channels, make sure the socket is gone.
     this.socket.killAllListeners();
@@ -398,9 +397,16 @@ export class ScLink implements Connection {
     this.hooks.closed(outcome);
   }
 
-  /** Decide the outcome now (e.g. the handshake said why); the close that follows reports it. */
-  setOutcome(outcome: CloseOutcome): void {
-    this.outcome = outcome;
+  /** The protocol said how this ends (a refusal): close with that as a fact. */
+  end(outcome: CloseOutcome, reason?: string): void {
+    this.facts.note({ kind: 'protocol', outcome });
+    this.disconnect(1000, reason);
+  }
+
+  /** The protocol gave up on this link (a deadline missed, a version to switch to): kill it now, with that as a fact. */
+  abort(outcome: CloseOutcome): void {
+    this.facts.note({ kind: 'protocol', outcome });
+    this.ws.terminate();
   }
 
   get isFinished(): boolean {
@@ -423,8 +429,8 @@ export class ScLink implements Connection {
     void this.socket.transmit(event, data);
   }
 
-  /** Close with a code (the verdict set with setOutcome, or what the code means, is reported). */
-  disconnect(code = 1000, reason?: string): void {
+  /** Close with a code (what the code means is reported, unless a fact noted before decides). */
+  private disconnect(code = 1000, reason?: string): void {
     if (this.ws.readyState === this.ws.CONNECTING) {
       this.ws.terminate();
       return;
@@ -432,25 +438,23 @@ export class ScLink implements Connection {
     this.socket.disconnect(code, reason);
   }
 
+  /** The run is over. */
   close(): void {
-    this.outcome ??= { recovery: 'done', reason: 'closed by evtail' };
+    this.facts.note({ kind: 'local', action: 'stop', reason: 'closed by evtail' });
     this.disconnect(1000);
   }
 
+  /** The session found the link dead. */
   terminate(reason: string): void {
-    this.outcome ??= { recovery: 'retry', reason };
+    this.facts.note({ kind: 'local', action: 'dead', reason });
     this.ws.terminate();
   }
 
   pause(): void {
-    this.paused = true;
-    this.clearDeadline();
     this.ws.pause();
   }
 
   resume(): void {
-    this.paused = false;
     this.ws.resume();
-    if (this.armDeadline && this.subscribeDeadline === undefined && !this.finished) this.armDeadline();
   }
 }

@@ -13,45 +13,23 @@
  *   the topic counts as failed. A request with no answer for 10 s is re-sent the same way.
  * - invalid_message_type / invalid_message: the server says we sent something malformed: that is our bug. It is
  *   reported as an error on stderr, that request counts as failed, and the others go on.
- * - When every topic is answered: none subscribed and all refused as unauthorized → auth failure (exit 3); any
- *   err_bad_request among them → usage error (exit 2); otherwise (server errors) → reconnect with backoff.
- *   Some subscribed → a warning per refused topic, and the rest stream. Refused topics are not asked for again
- *   on later connections.
- * - A connection made with a reconnect_token counts as restored when the welcome arrives; one that closes before
- *   the welcome means the token was refused: the next connection subscribes afresh. Topics that were not yet
- *   subscribed when the server asked us to reconnect are subscribed on the restored connection.
+ * - How a connection ends (refused topics, a refused reconnect token): verdict.ts.
  * - No welcome within 5 s of opening: we go ahead as if it had come.
  */
 import { formatDuration } from '../../format.js';
 import { randomUUID } from 'node:crypto';
-import { AuthError, UsageError } from '../../errors.js';
-import type { CloseOutcome, Connection, Driver, DriverHooks } from '../../types.js';
+import type { CloseOutcome, Connection, Driver, DriverHooks, LinkCause, TimerHandle } from '../../types.js';
+import { retryDelay, RATE_LIMIT_PAUSE_MS, SubscribePacer, type SendClock } from './pacer.js';
+import { classify, refusalWarning, subscriptionVerdict, type TopicResult } from './verdict.js';
 import { WsLink } from '../../transport/ws-transport.js';
 import type { DriverContext } from '../spec.js';
-import { ErrorCode, maskReconnectToken, parseFrame, reconnectToken, responseMessage, subscribeRequest, toEvent, type ServerFrame } from './messages.js';
+import type { StreamElementsOptions } from './options.js';
+import { ErrorCode, maskReconnectToken, withReconnectToken, parseFrame, reconnectToken, responseMessage, subscribeRequest, toEvent, type ServerFrame } from './messages.js';
 import { receivedAt } from '../../transport/received-at.js';
 
-export const DEFAULT_URL = 'wss://astro.streamelements.com';
-export const DEFAULT_TOPIC = 'channel.activities';
-/** One command per 100 ms is the documented limit; 10 ms of margin for jitter. */
-export const SUBSCRIBE_INTERVAL_MS = 110;
-/** After a rate_limit_exceeded the pace doubles, up to this. */
-const MAX_INTERVAL_MS = 1000;
-const RATE_LIMIT_PAUSE_MS = 1000;
-const RETRY_PAUSE_MS = 500;
-const RETRY_PAUSE_CAP_MS = 8000;
-const MAX_TRIES = 5;
 const RESPONSE_TIMEOUT_MS = 10_000;
 const WELCOME_WAIT_MS = 5000;
-const DEFAULT_PING_TIMEOUT_MS = 70_000;
-const DEFAULT_ROOM_HINT_MS = 60_000;
 
-type TopicState = 'ok' | 'unauthorized' | 'bad_request' | 'failed';
-interface TopicResult {
-  state: TopicState;
-  code?: string;
-  message?: string;
-}
 interface Pending {
   nonce: string;
   topic: string;
@@ -77,19 +55,11 @@ export class StreamElementsDriver implements Driver {
   /** Topics the server refused for good (unauthorized, bad request): not asked for again. */
   readonly refused = new Map<string, TopicResult>();
   /** When the last command went out (across connections: the limit is the server's, not the socket's). */
-  lastSendAt = Number.NEGATIVE_INFINITY;
+  readonly sendClock: SendClock = { lastSendAt: Number.NEGATIVE_INFINITY };
 
-  constructor(readonly ctx: DriverContext) {
-    const o = ctx.options;
-    this.url = ctx.common.url ?? DEFAULT_URL;
-    this.token = String(o.token ?? '');
-    this.tokenType = typeof o.tokenType === 'string' && o.tokenType ? o.tokenType : 'jwt';
-    const list = Array.isArray(o.topic) ? (o.topic as unknown[]).map(String) : typeof o.topic === 'string' ? o.topic.split(',') : [DEFAULT_TOPIC];
-    const topics = [...new Set(list.map((t) => t.trim()).filter((t) => t !== ''))];
-    this.topics = topics.length ? topics : [DEFAULT_TOPIC];
-    this.room = typeof o.room === 'string' && o.room ? o.room : undefined;
-    this.pingTimeoutMs = typeof o.pingTimeout === 'number' && o.pingTimeout > 0 ? o.pingTimeout : DEFAULT_PING_TIMEOUT_MS;
-    this.roomHintMs = typeof o.roomHintAfter === 'number' && o.roomHintAfter >= 0 ? o.roomHintAfter : DEFAULT_ROOM_HINT_MS;
+  constructor(readonly ctx: DriverContext<StreamElementsOptions>) {
+    this.url = ctx.url;
+    ({ token: this.token, tokenType: this.tokenType, topics: this.topics, room: this.room, pingTimeoutMs: this.pingTimeoutMs, roomHintMs: this.roomHintMs } = ctx.options);
     this.roomHintDone = this.room !== undefined || this.roomHintMs === 0;
   }
 
@@ -102,25 +72,22 @@ export class StreamElementsDriver implements Driver {
 class AstroConnection {
   readonly link: WsLink;
   private readonly clock;
-  private readonly timers = new Set<unknown>();
+  private readonly timers = new Set<TimerHandle>();
+  private readonly pacer: SubscribePacer;
   private readonly usedToken: string | undefined;
   private welcomed = false;
   private started = false;
   private readyCalled = false;
   private finished = false;
   private readonly results = new Map<string, TopicResult>();
-  /** Topics waiting to be sent, earliest first. */
-  private queue: { topic: string; notBefore: number }[] = [];
   private readonly pending = new Map<string, Pending>();
   /** Every nonce sent on this connection → its topic, so a late answer is still understood. */
   private readonly nonceTopic = new Map<string, string>();
   private readonly tries = new Map<string, number>();
   private readonly unwarned: string[] = [];
-  private pace = SUBSCRIBE_INTERVAL_MS;
-  private pausedUntil = 0;
-  private sendTimer: unknown;
-  private sweepTimer: unknown;
-  private staleTimer: unknown;
+  private sendTimer: TimerHandle | undefined;
+  private sweepTimer: TimerHandle | undefined;
+  private staleTimer: TimerHandle | undefined;
   private lastRateNotice = 0;
 
   constructor(
@@ -128,18 +95,15 @@ class AstroConnection {
     private readonly hooks: DriverHooks,
   ) {
     this.clock = d.ctx.clock;
+    this.pacer = new SubscribePacer(d.sendClock);
     this.usedToken = d.reconnectToken;
     let url = d.url;
     if (this.usedToken) {
       url = withReconnectToken(d.url, this.usedToken);
       hooks.debug('connecting with the reconnect_token from the last connection (the server restores the subscriptions)');
     }
-    // Our own view of the hooks: the reconnect token never reaches --verbose or --record, and closing clears our timers.
-    const own: DriverHooks = {
-      ...hooks,
-      frame: (dir, text) => hooks.frame(dir, text.includes('reconnect_token') ? maskReconnectToken(text) : text),
-      closed: (outcome) => this.onClosed(outcome),
-    };
+    // Our own view of the hooks: the reconnect token never reaches --verbose or --record.
+    const own: DriverHooks = { ...hooks, frame: (dir, text) => hooks.frame(dir, text.includes('reconnect_token') ? maskReconnectToken(text) : text) };
     this.link = new WsLink(url, own, d.ctx.transport, {
       onOpen: () => {
         hooks.heartbeat({ mode: 'silence', timeoutMs: d.pingTimeoutMs });
@@ -152,6 +116,7 @@ class AstroConnection {
       onPing: () => hooks.alive(),
       onPong: () => hooks.alive(),
       onMessage: (text, isBinary) => this.onMessage(text, isBinary),
+      classify: (cause) => this.onClosed(cause),
     });
   }
 
@@ -210,7 +175,7 @@ class AstroConnection {
     } else {
       d.activeTopics = new Set();
     }
-    this.queue = todo.map((topic) => ({ topic, notBefore: 0 }));
+    for (const topic of todo) this.pacer.enqueue(topic);
     this.pump();
     this.checkDone();
   }
@@ -229,35 +194,24 @@ class AstroConnection {
 
   // ---------- the subscription queue ----------
 
-  private enqueue(topic: string, notBefore: number): void {
-    this.queue = this.queue.filter((q) => q.topic !== topic);
-    const at = this.queue.findIndex((q) => q.notBefore > notBefore);
-    if (at < 0) this.queue.push({ topic, notBefore });
-    else this.queue.splice(at, 0, { topic, notBefore });
-  }
-
-  /** Send the next request when the pace, a pause and the request's own notBefore all allow. */
+  /** Send the next request when the pacer allows; otherwise wake up when it will. */
   private pump(): void {
     if (this.finished || this.sendTimer !== undefined) return;
-    const next = this.queue[0];
-    if (!next) return;
-    const now = this.clock.now();
-    const due = Math.max(this.d.lastSendAt + this.pace, this.pausedUntil, next.notBefore);
-    if (due > now) {
-      this.sendTimer = this.later(due - now, () => {
-        this.sendTimer = undefined;
-        this.pump();
-      });
-      return;
+    for (let step = this.pacer.next(this.clock.now()); step; step = this.pacer.next(this.clock.now())) {
+      if ('waitMs' in step) {
+        this.sendTimer = this.later(step.waitMs, () => {
+          this.sendTimer = undefined;
+          this.pump();
+        });
+        return;
+      }
+      const nonce = randomUUID();
+      const now = this.clock.now();
+      this.pending.set(nonce, { nonce, topic: step.send, sentAt: now });
+      this.nonceTopic.set(nonce, step.send);
+      this.link.send(JSON.stringify(subscribeRequest(nonce, step.send, this.d.token, this.d.tokenType, this.d.room)));
+      this.armStaleCheck();
     }
-    this.queue.shift();
-    const nonce = randomUUID();
-    this.pending.set(nonce, { nonce, topic: next.topic, sentAt: now });
-    this.nonceTopic.set(nonce, next.topic);
-    this.d.lastSendAt = now;
-    this.link.send(JSON.stringify(subscribeRequest(nonce, next.topic, this.d.token, this.d.tokenType, this.d.room)));
-    this.armStaleCheck();
-    this.pump();
   }
 
   /** A request nobody answers is asked again (counts as a try). */
@@ -319,7 +273,7 @@ class AstroConnection {
   private succeeded(topic: string): void {
     if (this.results.get(topic)?.state === 'ok') return; // the answer to a request we had already re-sent
     this.results.set(topic, { state: 'ok' });
-    this.queue = this.queue.filter((q) => q.topic !== topic);
+    this.pacer.remove(topic);
     for (const p of [...this.pending.values()]) if (p.topic === topic) this.pending.delete(p.nonce);
     this.d.activeTopics.add(topic);
     if (!this.readyCalled) {
@@ -336,7 +290,7 @@ class AstroConnection {
   private failed(topic: string, result: TopicResult): void {
     if (this.results.get(topic)?.state === 'ok') return;
     this.results.set(topic, result);
-    this.queue = this.queue.filter((q) => q.topic !== topic);
+    this.pacer.remove(topic);
     if (result.state === 'unauthorized' || result.state === 'bad_request') this.d.refused.set(topic, result);
     this.unwarned.push(topic);
     this.flushWarnings();
@@ -346,22 +300,21 @@ class AstroConnection {
   private retryLater(topic: string, code: string, message?: string): void {
     const n = (this.tries.get(topic) ?? 0) + 1;
     this.tries.set(topic, n);
-    if (n >= MAX_TRIES) return this.failed(topic, { state: 'failed', code, message: `${message ? `${message}; ` : ''}gave up after ${n} tries` });
-    const delay = Math.min(RETRY_PAUSE_CAP_MS, RETRY_PAUSE_MS * 2 ** (n - 1));
+    const delay = retryDelay(n);
+    if (delay === undefined) return this.failed(topic, { state: 'failed', code, message: `${message ? `${message}; ` : ''}gave up after ${n} tries` });
     this.hooks.warn(`subscribing to ${topic}: ${code}${message ? ` (${message})` : ''}; trying again in ${formatDuration(delay)}`);
-    this.enqueue(topic, this.clock.now() + delay);
+    this.pacer.enqueue(topic, this.clock.now() + delay);
     this.pump();
   }
 
   /** rate_limit_exceeded: slow down, pause, then re-send whatever the notice may have been about. */
   private rateLimited(req: Pending | undefined): void {
     const now = this.clock.now();
-    this.pace = Math.min(MAX_INTERVAL_MS, Math.max(2 * SUBSCRIBE_INTERVAL_MS, this.pace * 2));
-    this.pausedUntil = now + RATE_LIMIT_PAUSE_MS;
+    const resumeAt = this.pacer.rateLimited(now);
     this.lastRateNotice = now;
     if (req) {
       this.hooks.warn(`rate limited by the server (rate_limit_exceeded) subscribing to ${req.topic}; slowing down and trying again in ${formatDuration(RATE_LIMIT_PAUSE_MS)}`);
-      this.enqueue(req.topic, this.pausedUntil);
+      this.pacer.enqueue(req.topic, resumeAt);
       this.pump();
       return;
     }
@@ -372,7 +325,7 @@ class AstroConnection {
       for (const p of [...this.pending.values()]) {
         if (p.sentAt > this.lastRateNotice) continue; // sent after the last notice: not what it was about
         this.pending.delete(p.nonce);
-        this.enqueue(p.topic, Number.NEGATIVE_INFINITY); // asked first, so ahead of the rest
+        this.pacer.enqueue(p.topic, Number.NEGATIVE_INFINITY); // asked first, so ahead of the rest
       }
       this.pump();
       this.checkDone();
@@ -384,46 +337,17 @@ class AstroConnection {
     if (![...this.results.values()].some((r) => r.state === 'ok')) return;
     for (const topic of this.unwarned.splice(0)) {
       const r = this.results.get(topic);
-      if (!r || r.state === 'ok') continue;
-      const why = `${r.code ?? 'refused'}${r.message ? `: ${r.message}` : ''}`;
-      const what = r.state === 'unauthorized' ? `not authorized for ${topic}` : r.state === 'bad_request' ? `the server refused ${topic} as a bad request` : `could not subscribe to ${topic}`;
-      this.hooks.warn(`${what} (${why}); the other topics keep streaming`);
+      if (r && r.state !== 'ok') this.hooks.warn(refusalWarning(topic, r));
     }
   }
 
   /** Every topic answered: if none is up, decide how the run ends. */
   private checkDone(): void {
-    if (this.finished || this.queue.length || this.pending.size || this.sweepTimer !== undefined) return;
+    if (this.finished || this.pacer.length || this.pending.size || this.sweepTimer !== undefined) return;
     const all = this.d.topics.map((t) => [t, this.results.get(t)] as const);
     if (all.some(([, r]) => !r)) return;
     if (all.some(([, r]) => r!.state === 'ok')) return;
-    const by = (s: TopicState) => all.filter(([, r]) => r!.state === s).map(([t]) => t);
-    const unauthorized = by('unauthorized');
-    const bad = by('bad_request');
-    const failed = by('failed');
-    const reasons = (topics: string[]) => {
-      const msgs = [...new Set(topics.map((t) => this.results.get(t)?.message).filter((m): m is string => Boolean(m)))];
-      return msgs.length ? ` (${msgs.join('; ')})` : '';
-    };
-    let outcome: CloseOutcome;
-    if (bad.length) {
-      const also = unauthorized.length ? `; not authorized for ${unauthorized.join(', ')}` : '';
-      outcome = {
-        recovery: 'fatal',
-        error: new UsageError(`StreamElements refused the subscription as a bad request (err_bad_request) for ${bad.join(', ')}${reasons(bad)}${also}`, 'check the --topic names (e.g. channel.activities, channel.tips, channel.chat.message) and --room'),
-      };
-    } else if (unauthorized.length && !failed.length) {
-      outcome = {
-        recovery: 'fatal',
-        error: new AuthError(
-          `StreamElements refused the token for every topic (err_unauthorized): ${unauthorized.join(', ')}${reasons(unauthorized)}`,
-          `check --token and --token-type (sent: ${this.d.tokenType}); the token must give access to each topic (channel.activities needs the activities:read scope)`,
-        ),
-      };
-    } else {
-      const codes = [...new Set(failed.map((t) => this.results.get(t)?.code ?? 'error'))].join(', ');
-      outcome = { recovery: 'retry', reason: `could not subscribe to any topic (${codes}${reasons(failed)})` };
-    }
+    const outcome = subscriptionVerdict(all as [string, TopicResult][], this.d.tokenType);
     this.finished = true;
     this.stopTimers();
     this.link.end(outcome);
@@ -431,16 +355,18 @@ class AstroConnection {
 
   // ---------- teardown ----------
 
-  private onClosed(outcome: CloseOutcome): void {
+  /** The link closed: what it means (the one classify), and what this connection leaves to the next. */
+  private onClosed(cause: LinkCause): CloseOutcome {
     this.finished = true;
     this.stopTimers();
-    if (this.usedToken && this.link.wasOpened && !this.welcomed && outcome.recovery !== 'fatal') {
+    const refusedToken = Boolean(this.usedToken) && this.link.wasOpened && !this.welcomed;
+    const outcome = classify(cause, { refusedToken });
+    if (refusedToken && outcome.recovery !== 'fatal') {
       // Closed before the welcome: the reconnect token was refused. Next time, subscribe afresh.
       this.d.reconnectToken = undefined;
       this.d.activeTopics = new Set();
-      outcome = { recovery: 'retry', reason: `the server refused the reconnect token (${outcome.recovery === 'retry' ? outcome.reason : 'closed at once'}); subscribing afresh` };
     }
-    this.hooks.closed(outcome);
+    return outcome;
   }
 
   /**
@@ -457,28 +383,18 @@ class AstroConnection {
     });
   }
 
-  private later(ms: number, fn: () => void): unknown {
-    const handle: unknown = this.clock.setTimeout(() => {
+  private later(ms: number, fn: () => void): TimerHandle {
+    const handle = this.hooks.timer(ms, () => {
       this.timers.delete(handle);
       if (!this.finished) fn();
-    }, ms);
+    });
     this.timers.add(handle);
     return handle;
   }
 
   private stopTimers(): void {
-    for (const t of this.timers) this.clock.clearTimeout(t);
+    for (const t of this.timers) t.cancel();
     this.timers.clear();
     this.sendTimer = this.sweepTimer = this.staleTimer = undefined;
-  }
-}
-
-export function withReconnectToken(url: string, token: string): string {
-  try {
-    const u = new URL(url);
-    u.searchParams.set('reconnect_token', token);
-    return u.toString();
-  } catch {
-    return `${url}${url.includes('?') ? '&' : '?'}reconnect_token=${encodeURIComponent(token)}`;
   }
 }

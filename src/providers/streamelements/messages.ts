@@ -234,3 +234,14 @@ export function summarize(ev: TailEvent): string {
   if (typeof d.message === 'string') return d.message;
   return '';
 }
+
+/** The connection URL that asks the server to restore the last connection's subscriptions. */
+export function withReconnectToken(url: string, token: string): string {
+  try {
+    const u = new URL(url);
+    u.searchParams.set('reconnect_token', token);
+    return u.toString();
+  } catch {
+    return `${url}${url.includes('?') ? '&' : '?'}reconnect_token=${encodeURIComponent(token)}`;
+  }
+}

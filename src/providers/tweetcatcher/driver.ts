@@ -3,7 +3,7 @@ import { AuthError } from '../../errors.js';
 import type { Connection, Driver, DriverHooks } from '../../types.js';
 import { receivedAt } from '../../transport/received-at.js';
 import { WsLink } from '../../transport/ws-transport.js';
-import type { DriverContext } from '../spec.js';
+import type { CommonOptions, DriverContext, ParsedOptions, RawOptions } from '../spec.js';
 import { Op, parseFrame, toEvent } from './messages.js';
 
 export const DEFAULT_URL = 'wss://monitor-api.tweet-catcher.com/websocket';
@@ -11,14 +11,22 @@ const DEFAULT_HEARTBEAT_MS = 45_000;
 /** How long to wait for Hello after the socket opens before calling the link dead. */
 const HELLO_TIMEOUT_MS = 15_000;
 
+export interface TweetCatcherOptions {
+  token: string;
+}
+
+export function parseOptions(raw: RawOptions, common: CommonOptions): ParsedOptions<TweetCatcherOptions> {
+  return { url: common.url ?? DEFAULT_URL, options: { token: typeof raw.token === 'string' ? raw.token : '' } };
+}
+
 export class TweetCatcherDriver implements Driver {
   readonly provider = 'tweetcatcher';
   private readonly url: string;
   private readonly token: string;
 
-  constructor(private readonly ctx: DriverContext) {
-    this.url = ctx.common.url ?? DEFAULT_URL;
-    this.token = String(ctx.options.token ?? '');
+  constructor(private readonly ctx: DriverContext<TweetCatcherOptions>) {
+    this.url = ctx.url;
+    this.token = ctx.options.token;
   }
 
   connect(hooks: DriverHooks): Connection {

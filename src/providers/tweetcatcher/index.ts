@@ -1,9 +1,10 @@
-import type { DriverContext, ProviderModule } from '../spec.js';
-import { TweetCatcherDriver } from './driver.js';
+import type { ProviderModule } from '../spec.js';
+import { parseOptions, TweetCatcherDriver, type TweetCatcherOptions } from './driver.js';
 import { createDecoder, summarize } from './messages.js';
 
-const provider: ProviderModule = {
-  createDriver: (ctx: DriverContext) => new TweetCatcherDriver(ctx),
+const provider: ProviderModule<TweetCatcherOptions> = {
+  parseOptions,
+  createDriver: (ctx) => new TweetCatcherDriver(ctx),
   // The mock (a ws server) loads only for `evtail demo` and `evtail mock`, not for every real run.
   startMock: async (options) => (await import('./mock.js')).startTweetCatcherMock(options),
   summarize,

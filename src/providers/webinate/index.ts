@@ -1,9 +1,10 @@
-import type { DriverContext, ProviderModule } from '../spec.js';
-import { WebinateDriver } from './driver.js';
+import type { ProviderModule } from '../spec.js';
+import { parseOptions, WebinateDriver, type WebinateOptions } from './driver.js';
 import { createDecoder, summarize } from './messages.js';
 
-const provider: ProviderModule = {
-  createDriver: (ctx: DriverContext) => new WebinateDriver(ctx),
+const provider: ProviderModule<WebinateOptions> = {
+  parseOptions,
+  createDriver: (ctx) => new WebinateDriver(ctx),
   // The mock (a ws server) loads only for `evtail demo` and `evtail mock`.
   startMock: async (options) => (await import('./mock.js')).startWebinateMock(options),
   summarize,

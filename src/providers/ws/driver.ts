@@ -4,12 +4,40 @@
  */
 import { ConnectionError, UsageError } from '../../errors.js';
 import { receivedAt } from '../../transport/received-at.js';
-import { WsLink } from '../../transport/ws-transport.js';
-import type { Connection, Driver, DriverHooks } from '../../types.js';
-import type { DriverContext } from '../spec.js';
+import { classifyStandard, WsLink } from '../../transport/ws-transport.js';
+import type { CloseOutcome, Connection, Driver, DriverHooks, LinkCause } from '../../types.js';
+import type { CommonOptions, DriverContext, ParsedOptions, RawOptions } from '../spec.js';
 import { decodeBinary, decodeText, parseHeaders, PROVIDER, typePathsFrom, type DecodeOptions } from './messages.js';
 
 const SUBPROTOCOL_ERRORS = /subprotocol/i;
+
+export interface WsOptions {
+  headers: Record<string, string>;
+  protocols: string[];
+  sends: string[];
+  pingIntervalMs: number | undefined;
+  decode: DecodeOptions;
+}
+
+export function parseOptions(raw: RawOptions, common: CommonOptions): ParsedOptions<WsOptions> {
+  const url = common.url;
+  if (!url) throw new UsageError('ws: missing the endpoint URL', 'evtail ws <ws-url>, e.g. evtail ws wss://example.com/stream');
+  if (!/^wss?:\/\/[^/?#\s]+/i.test(url)) throw new UsageError(`ws: expected a ws:// or wss:// URL, got ${JSON.stringify(url)}`);
+  const protocols = Array.isArray(raw.subprotocol) ? raw.subprotocol.map(String) : [];
+  for (const p of protocols) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(p)) throw new UsageError(`--subprotocol: ${JSON.stringify(p)} is not a valid subprotocol name`);
+  }
+  return {
+    url,
+    options: {
+      headers: parseHeaders(raw.header),
+      protocols,
+      sends: Array.isArray(raw.send) ? raw.send.map(String) : [],
+      pingIntervalMs: typeof raw.pingInterval === 'number' && raw.pingInterval > 0 ? raw.pingInterval : undefined,
+      decode: { typePaths: typePathsFrom(raw.typePath) },
+    },
+  };
+}
 
 export class WsDriver implements Driver {
   readonly provider = PROVIDER;
@@ -20,20 +48,9 @@ export class WsDriver implements Driver {
   private readonly pingIntervalMs: number | undefined;
   private readonly decodeOptions: DecodeOptions;
 
-  constructor(private readonly ctx: DriverContext) {
-    const url = ctx.common.url;
-    if (!url) throw new UsageError('ws: missing the endpoint URL', 'evtail ws <ws-url>, e.g. evtail ws wss://example.com/stream');
-    if (!/^wss?:\/\/[^/?#\s]+/i.test(url)) throw new UsageError(`ws: expected a ws:// or wss:// URL, got ${JSON.stringify(url)}`);
-    this.url = url;
-    const o = ctx.options;
-    this.headers = parseHeaders(o.header);
-    this.protocols = Array.isArray(o.subprotocol) ? o.subprotocol.map(String) : [];
-    for (const p of this.protocols) {
-      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(p)) throw new UsageError(`--subprotocol: ${JSON.stringify(p)} is not a valid subprotocol name`);
-    }
-    this.sends = Array.isArray(o.send) ? o.send.map(String) : [];
-    this.pingIntervalMs = typeof o.pingInterval === 'number' && o.pingInterval > 0 ? o.pingInterval : undefined;
-    this.decodeOptions = { typePaths: typePathsFrom(o.typePath) };
+  constructor(private readonly ctx: DriverContext<WsOptions>) {
+    this.url = ctx.url;
+    ({ headers: this.headers, protocols: this.protocols, sends: this.sends, pingIntervalMs: this.pingIntervalMs, decode: this.decodeOptions } = ctx.options);
   }
 
   connect(hooks: DriverHooks): Connection {
@@ -51,19 +68,23 @@ export class WsDriver implements Driver {
         },
         onMessage: (text, isBinary, bytes) => hooks.event(isBinary ? decodeBinary(bytes, receivedAt()) : decodeText(text, decodeOptions, receivedAt())),
         onPong: () => hooks.alive(),
-        classifyHttp: (status) =>
-          status === 400 ? { recovery: 'fatal', error: new ConnectionError('the server answered HTTP 400 to the WebSocket upgrade', 'check the URL (path and query), --header and --subprotocol') } : undefined,
         onPing: () => hooks.alive(),
+        classify: (cause) => classify(cause, { protocols: this.protocols }),
       },
       { headers: this.headers, protocols: this.protocols },
     );
-    link.ws.on('error', (err: Error) => {
-      // A subprotocol mismatch will not fix itself by retrying.
-      if (SUBPROTOCOL_ERRORS.test(err.message)) {
-        const offered = this.protocols.length ? this.protocols.join(', ') : 'none';
-        link.setOutcome({ recovery: 'fatal', error: new ConnectionError(`the server did not agree on a subprotocol (${err.message}; offered: ${offered})`, 'check --subprotocol') });
-      }
-    });
     return link;
   }
+}
+
+/** What a closed ws link means: as for any WebSocket, except that a bad request or subprotocol will not fix itself. */
+export function classify(cause: LinkCause, state: { protocols: readonly string[] }): CloseOutcome {
+  if (cause.kind === 'http' && cause.status === 400) {
+    return { recovery: 'fatal', error: new ConnectionError('the server answered HTTP 400 to the WebSocket upgrade', 'check the URL (path and query), --header and --subprotocol') };
+  }
+  if (cause.kind === 'socket' && SUBPROTOCOL_ERRORS.test(cause.message)) {
+    const offered = state.protocols.length ? state.protocols.join(', ') : 'none';
+    return { recovery: 'fatal', error: new ConnectionError(`the server did not agree on a subprotocol (${cause.message}; offered: ${offered})`, 'check --subprotocol') };
+  }
+  return classifyStandard(cause);
 }

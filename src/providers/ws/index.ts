@@ -1,10 +1,11 @@
 import { UsageError } from '../../errors.js';
-import type { DriverContext, ProviderModule } from '../spec.js';
-import { WsDriver } from './driver.js';
+import type { ProviderModule } from '../spec.js';
+import { parseOptions, WsDriver, type WsOptions } from './driver.js';
 import { createDecoder, headerSecrets, summarize } from './messages.js';
 
-const provider: ProviderModule = {
-  createDriver: (ctx: DriverContext) => new WsDriver(ctx),
+const provider: ProviderModule<WsOptions> = {
+  parseOptions,
+  createDriver: (ctx) => new WsDriver(ctx),
   startMock: async () => {
     throw new UsageError('ws is a generic client: it has no mock', 'run any WebSocket server, e.g. npx wscat --listen 8080, and tail it with evtail ws ws://127.0.0.1:8080');
   },

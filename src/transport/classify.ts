@@ -1,0 +1,137 @@
+/**
+ * What a connection's end means, for every link built on ws: the standard tables (RFC 6455 close codes, HTTP
+ * answers to the upgrade, socket errors) and `classifyStandard`, which each driver's classify(cause, state)
+ * falls back to for the cases its protocol does not change.
+ */
+import { AuthError, ConnectionError } from '../errors.js';
+import { formatSize } from '../format.js';
+import type { CloseOutcome, LinkCause } from '../types.js';
+
+export type HttpHeaders = Record<string, string | string[] | undefined>;
+
+/** A protocol's own tables; what they leave undefined keeps its standard meaning. */
+export interface OutcomeTables {
+  http?(status: number, headers: HttpHeaders): CloseOutcome | undefined;
+  close?(code: number, reason: string): CloseOutcome;
+}
+
+/** The standard verdict for a cause, through a protocol's own tables where it has them. */
+export function classifyStandard(cause: LinkCause, tables: OutcomeTables = {}): CloseOutcome {
+  switch (cause.kind) {
+    case 'local':
+      return cause.action === 'stop' ? { recovery: 'done', reason: cause.reason } : { recovery: 'retry', reason: cause.reason };
+    case 'protocol':
+      return cause.outcome;
+    case 'http':
+      return tables.http?.(cause.status, cause.headers) ?? defaultHttpOutcome(cause.status, cause.headers);
+    case 'socket':
+      return errorOutcome(Object.assign(new Error(cause.message), { code: cause.code }), cause.url, cause.maxPayload);
+    case 'close':
+      return (tables.close ?? defaultCloseOutcome)(cause.code, cause.reason);
+  }
+}
+
+/** Standard meanings of WebSocket close codes (RFC 6455 §7.4). Drivers extend this table. */
+export function defaultCloseOutcome(code: number, reason: string): CloseOutcome {
+  const why = describeClose(code, reason);
+  if (code === 1000) return { recovery: 'done', reason: why };
+  if (code === 1008) return { recovery: 'retry', reason: why, code };
+  if (code === 1013) return { recovery: 'retry', reason: why, code, delayMs: 5000 };
+  return { recovery: 'retry', reason: why, code };
+}
+
+const closeNames: Record<number, string> = {
+  1000: 'normal closure',
+  1001: 'going away',
+  1002: 'protocol error',
+  1003: 'unsupported data',
+  1005: 'no status',
+  1006: 'abnormal closure, no close frame',
+  1007: 'invalid frame payload',
+  1008: 'policy violation',
+  1009: 'message too big',
+  1011: 'server error',
+  1012: 'service restart',
+  1013: 'try again later',
+  1015: 'TLS handshake failure',
+};
+
+export function describeClose(code: number, reason: string): string {
+  const name = closeNames[code];
+  const text = `closed with code ${code}${name ? ` (${name})` : ''}`;
+  return reason ? `${text}: ${reason}` : text;
+}
+
+/** Parse Retry-After (seconds or an HTTP date) into milliseconds. */
+export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export function defaultHttpOutcome(status: number, headers: HttpHeaders): CloseOutcome {
+  if (status === 401 || status === 403) {
+    return { recovery: 'fatal', error: new AuthError(`the server refused the connection: HTTP ${status}`, 'check the credentials (token, client id, API key)') };
+  }
+  if (status === 429) {
+    const delay = retryAfterMs(headers['retry-after']);
+    return { recovery: 'retry', reason: `rate limited: HTTP 429${delay !== undefined ? `, Retry-After ${Math.ceil(delay / 1000)}s` : ''}`, delayMs: delay ?? 5000 };
+  }
+  if (status === 404) {
+    return { recovery: 'fatal', error: new ConnectionError('the server answered HTTP 404: no WebSocket endpoint at that URL', 'check --url') };
+  }
+  return { recovery: 'retry', reason: `the server refused the upgrade: HTTP ${status}` };
+}
+
+const tlsCodes = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+]);
+
+/** ws's error for a frame over maxPayload: the connection fails with 1009 and the frame is not delivered. */
+export const OVERSIZED_FRAME = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+
+const limitText = (maxPayload?: number) => (maxPayload ? ` (${formatSize(maxPayload)})` : '');
+
+/**
+ * What a refused oversized frame costs, said when it happens as an error (shown even with --quiet): the event
+ * it carried is lost, and so is whatever the server sent after it on that connection.
+ */
+export function oversizedFrameError(maxPayload?: number): string {
+  return `a frame larger than --max-frame-size${limitText(maxPayload)} was refused: the event it carried is lost (and any sent after it before the connection closed); raise --max-frame-size to receive it`;
+}
+
+/** A socket error before or during the link, as a verdict. */
+export function errorOutcome(err: Error & { code?: string }, url: string, maxPayload?: number): CloseOutcome {
+  const code = err.code ?? '';
+  if (tlsCodes.has(code)) {
+    return {
+      recovery: 'fatal',
+      error: new ConnectionError(`TLS: the server's certificate was not accepted (${code}: ${err.message})`, 'pass the CA with --ca <file>, or --insecure to skip verification (not for production)'),
+    };
+  }
+  if (code === OVERSIZED_FRAME) {
+    return { recovery: 'retry', reason: `a frame was larger than --max-frame-size${limitText(maxPayload)}`, code: 1009 };
+  }
+  const host = safeHost(url);
+  if (code === 'ECONNREFUSED') return { recovery: 'retry', reason: `connection refused by ${host}` };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { recovery: 'retry', reason: `cannot resolve ${host}` };
+  if (code === 'ECONNRESET') return { recovery: 'retry', reason: `connection reset by ${host}` };
+  if (code === 'ETIMEDOUT') return { recovery: 'retry', reason: `connection to ${host} timed out` };
+  return { recovery: 'retry', reason: err.message || code || 'socket error' };
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
