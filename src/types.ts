@@ -15,8 +15,15 @@ export interface TailEvent {
   topic?: string;
   channel?: string;
   room?: string;
-  /** The provider's payload, unchanged. */
+  /** The provider's payload, as JSON.parse read it (for filters and pretty summaries). */
   data: unknown;
+  /**
+   * The payload's own JSON text, sliced from the frame: what the envelope prints as `data`, byte for byte (big
+   * integers, exponents, escapes and key order as sent). Absent when the payload has no JSON text of its own
+   * (evtail built it: --meta records, a binary frame as base64, a text frame that is not JSON): then `data` is
+   * serialised. See src/output/envelope.ts.
+   */
+  json?: string;
   /** The frame text it came from (for --format raw); not part of the envelope. */
   raw?: string;
 }

@@ -28,7 +28,7 @@ export class PrettyPrinter {
     } catch {
       summary = '';
     }
-    if (!summary) summary = fallbackSummary(ev.data);
+    if (!summary) summary = fallbackSummary(ev);
     const where = ev.topic ?? ev.channel;
     const type = c.bold.cyan(ev.type) + (where && where !== ev.type ? c.dim(` [${where}]`) : '');
     if (ev.time !== this.lastTime) {
@@ -60,10 +60,12 @@ function oneLine(text: string, max = 300): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-export function fallbackSummary(data: unknown): string {
+/** No summary: the payload's own text (every digit as sent), a string as it is. */
+export function fallbackSummary(ev: TailEvent): string {
+  const data = ev.data;
   if (data === undefined || data === null) return '';
-  if (typeof data !== 'object') return String(data);
-  const json = JSON.stringify(data) ?? '';
+  if (typeof data === 'string') return data;
+  const json = ev.json ?? JSON.stringify(data) ?? '';
   return json.length > 200 ? `${json.slice(0, 197)}...` : json;
 }
 

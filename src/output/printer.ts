@@ -2,6 +2,7 @@
 import type { EventOutput } from '../session/session.js';
 import type { TailEvent } from '../types.js';
 import { toNdjson } from './ndjson-printer.js';
+import { payloadJson } from './envelope.js';
 import type { Sink } from './sink.js';
 
 export type Format = 'pretty' | 'ndjson' | 'raw';
@@ -16,7 +17,7 @@ export interface FormatEvent {
 
 /** raw: each event frame's text, one per line; undecodable frames are kept too. */
 function rawLine(ev: TailEvent): string {
-  const text = ev.raw ?? JSON.stringify(ev.data);
+  const text = ev.raw ?? payloadJson(ev);
   return text.endsWith('\n') ? text : text + '\n';
 }
 

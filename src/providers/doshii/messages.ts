@@ -12,6 +12,7 @@
 import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
 import { parseJsonObject } from '../json.js';
+import { idFrom, payloadSlice, spanAt } from '../../json/spans.js';
 
 export const DEFAULT_ENVIRONMENT = 'sandbox';
 export const SOCKET_PATH = '/app/socket/v3';
@@ -32,7 +33,8 @@ export const EVENT_NAMES = [
 export type Frame =
   | { kind: 'pong'; value: unknown; wrapped: boolean }
   | { kind: 'ping'; value: unknown; wrapped: boolean }
-  | { kind: 'event'; name: string; payload: unknown; envelope: 'emit' | 'event'; wrapped: boolean }
+  /** json: the payload's own text, as the envelope prints it (absent for "emit" without a payload: null). */
+  | { kind: 'event'; name: string; payload: unknown; envelope: 'emit' | 'event'; wrapped: boolean; json?: string }
   /** A {"doshii":{…}} control frame that is neither ping nor pong: shown in --verbose only. */
   | { kind: 'control'; detail: string }
   | { kind: 'invalid'; reason: string };
@@ -45,6 +47,9 @@ export function decodeFrame(text: string): Frame {
   if (!parsed.ok) return { kind: 'invalid', reason: parsed.reason };
   let value: Obj = parsed.value;
   let wrapped = false;
+  // Where the (unwrapped) object's text is: the frame, the wrapper's "data" in it, or the text a string "data" holds.
+  let source = text;
+  let at: number | undefined = 0;
   if (value.type === 'message' && 'data' in value && !('event' in value) && !('emit' in value)) {
     let inner = value.data;
     if (typeof inner === 'string') {
@@ -53,12 +58,20 @@ export function decodeFrame(text: string): Frame {
       } catch {
         return { kind: 'invalid', reason: 'a "message" whose data is not JSON' };
       }
+      source = value.data as string;
+    } else {
+      at = spanAt(text, ['data'])?.[0];
     }
     if (!isObj(inner)) return { kind: 'invalid', reason: 'a "message" whose data is not a JSON object' };
     value = inner;
     wrapped = true;
   }
-  return decodeObject(value as Obj, wrapped);
+  const frame = decodeObject(value as Obj, wrapped);
+  if (frame.kind === 'event' && at !== undefined) {
+    const span = spanAt(source, frame.envelope === 'emit' ? ['emit', 1] : ['data'], at);
+    if (span) frame.json = payloadSlice(source, span[0], span[1]);
+  }
+  return frame;
 }
 
 function decodeObject(o: Obj, wrapped: boolean): Frame {
@@ -84,12 +97,14 @@ function decodeObject(o: Obj, wrapped: boolean): Frame {
   return { kind: 'invalid', reason: 'neither an event ("emit"/"event") nor a "doshii" heartbeat' };
 }
 
-/** An event frame → the envelope. type = the event name; id = payload.id where present; data unchanged. */
+/**
+ * An event frame → the envelope. type = the event name; id = payload.id where present (a number keeps its own
+ * digits); data = the payload, printed as its own text.
+ */
 export function toEvent(frame: Extract<Frame, { kind: 'event' }>, time: string, raw?: string): TailEvent {
   const p = frame.payload;
-  const idValue = isObj(p) ? p.id : undefined;
-  const id = typeof idValue === 'string' && idValue !== '' ? idValue : typeof idValue === 'number' && Number.isFinite(idValue) ? String(idValue) : undefined;
-  return { time, provider: 'doshii', type: frame.name, ...(id !== undefined ? { id } : {}), data: p, raw };
+  const id = isObj(p) ? idFrom(p.id, frame.json, ['id']) : undefined;
+  return { time, provider: 'doshii', type: frame.name, ...(id !== undefined ? { id } : {}), data: p, json: frame.json, raw };
 }
 
 /**
@@ -215,7 +230,8 @@ export function summarize(ev: TailEvent): string {
   const p = ev.data;
   if (!isObj(p)) return '';
   const type = ev.type;
-  const id = text(p.id);
+  // ev.id keeps a big number's digits; p.id went through JSON.parse.
+  const id = ev.id ?? text(p.id);
   const status = text(p.status);
   if (type.startsWith('order_')) {
     return join([`order ${id ?? text(p.orderId) ?? '?'}`, status, text(p.type), text(p.checkinId) && `checkin ${text(p.checkinId)}`, money(p.totalAmount ?? p.amount), at(p)]);

@@ -168,8 +168,8 @@ class PushConnection implements Connection {
           this.fail(new AuthError(`the Push server refused the subscription to ${channel}: ${error?.message ?? 'no reason given'}`, resumed ? 'the urn given with --urn may have expired: run without --urn to register a new user' : REFUSED_HINT));
         },
         onKickOut: (channel, message) => this.fail(new AuthError(`the Push server removed us from ${channel}${message ? `: ${message}` : ''}`, REFUSED_HINT)),
-        onPublish: (channel, data, frame) => {
-          if (channel === this.channel) this.onMessage(data, channel, frame);
+        onPublish: (channel, data, frame, json) => {
+          if (channel === this.channel) this.onMessage(data, channel, frame, json);
         },
         onTransmit: (event) => hooks.debug(`ignoring server event ${event}`),
         classify,
@@ -218,8 +218,8 @@ class PushConnection implements Connection {
     this.link.subscribe(urn);
   }
 
-  private onMessage(msg: unknown, urn: string, raw: string): void {
-    const c = toEvent(msg, urn, receivedAt(), raw);
+  private onMessage(msg: unknown, urn: string, raw: string, json: string | undefined): void {
+    const c = toEvent(msg, urn, receivedAt(), raw, json);
     if ('error' in c) return this.hooks.undecodable(raw, c.error);
     if ('skip' in c) {
       this.driver.skipped += 1;

@@ -4,6 +4,7 @@
  */
 import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
+import { idFrom, payloadSlice, spanAt } from '../../json/spans.js';
 
 /** One SocketCluster packet: an event (with a cid when it expects an answer) or an answer to one (rid). */
 export type ScPacket =
@@ -70,16 +71,18 @@ export type Classified = { event: TailEvent } | { skip: string } | { error: stri
 
 /**
  * One message from our urn's channel → envelope. Kept only when `to` is our urn (the seed's check);
- * type = the message's own type, else "message"; channel = the urn; id = the message id when it has one.
+ * type = the message's own type, else "message"; channel = the urn; id = the message id when it has one (a number
+ * keeps its digits); json = the message's own text in the frame, printed as `data`.
  */
-export function toEvent(msg: unknown, urn: string, time: string, raw?: string): Classified {
+export function toEvent(msg: unknown, urn: string, time: string, raw?: string, json?: string): Classified {
   if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return { error: 'a message that is not a JSON object' };
   const m = msg as PushMessage;
   if (m.to !== urn) return { skip: typeof m.to === 'string' ? `addressed to ${m.to}` : 'without a "to"' };
   const type = typeof m.type === 'string' && m.type ? m.type : 'message';
-  const ev: TailEvent = { time, provider: 'push', type, channel: urn, data: msg, raw };
-  const id = m.id ?? m.message?.id;
-  if (typeof id === 'string' || typeof id === 'number') ev.id = String(id);
+  const ev: TailEvent = { time, provider: 'push', type, channel: urn, data: msg, json, raw };
+  const inner = m.id === undefined || m.id === null;
+  const id = inner ? m.message?.id : m.id;
+  if (typeof id === 'string' || typeof id === 'number') ev.id = idFrom(id, json, inner ? ['message', 'id'] : ['id']) ?? String(id);
   return { event: ev };
 }
 
@@ -120,13 +123,15 @@ export function createDecoder(): FrameDecoder {
     if (!d.ok) return { kind: 'invalid', reason: d.reason };
     const events: TailEvent[] = [];
     let invalid: string | undefined;
-    for (const p of d.packets) {
+    for (let n = 0; n < d.packets.length; n++) {
+      const p = d.packets[n]!;
       if (!('event' in p) || typeof p.cid === 'number') continue; // answers, and invokes from the server
       const data = p.data as { channel?: unknown; data?: unknown } | null | undefined;
       if (typeof data !== 'object' || data === null || typeof data.channel !== 'string') continue;
       if (p.event === '#kickOut') subscribed.delete(data.channel);
       if (p.event !== '#publish' || !subscribed.has(data.channel)) continue;
-      const c = toEvent(data.data, data.channel, time, frame);
+      const span = spanAt(frame, Array.isArray(d.value) ? [n, 'data', 'data'] : ['data', 'data']);
+      const c = toEvent(data.data, data.channel, time, frame, span && payloadSlice(frame, span[0], span[1]));
       if ('event' in c) events.push(c.event);
       else if ('error' in c) invalid ??= c.error;
     }

@@ -78,7 +78,7 @@ export class SocketClusterDriver implements Driver {
           this.protocolVersion = version;
           link.abort({ recovery: 'retry', reason: `switching to protocol version ${version}`, immediate: true });
         },
-        onPublish: (channel, data, frame) => hooks.event(publishEvent(channel, data, frame)),
+        onPublish: (channel, data, frame, json) => hooks.event(publishEvent(channel, data, frame, undefined, json)),
         onTransmit: (event) => hooks.debug(`ignoring server event "${event}" (not a channel publish)`),
       },
     );

@@ -2,6 +2,7 @@
 import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
 import { receivedAt } from '../../transport/received-at.js';
+import { idFrom, payloadSlice, spanAt } from '../../json/spans.js';
 
 export const PROVIDER = 'socketcluster';
 
@@ -11,23 +12,27 @@ function text(v: unknown): string | undefined {
   return undefined;
 }
 
-/** type = the message's `type` (or `event`) when it is an object with one, else `message`; id = its `id`. */
-export function publishEvent(channel: string, data: unknown, raw: string, time = receivedAt()): TailEvent {
+/**
+ * type = the message's `type` (or `event`) when it is an object with one, else `message`; id = its `id` (a number
+ * keeps its digits); json = the message's own text in the frame (see parseScFrame).
+ */
+export function publishEvent(channel: string, data: unknown, raw: string, time = receivedAt(), json?: string): TailEvent {
   let type = 'message';
   let id: string | undefined;
   if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
     const d = data as Record<string, unknown>;
     type = text(d.type) ?? text(d.event) ?? type;
-    id = text(d.id);
+    id = idFrom(d.id, json, ['id']);
   }
-  const ev: TailEvent = { time, provider: PROVIDER, type, channel, data, raw };
+  const ev: TailEvent = { time, provider: PROVIDER, type, channel, data, json, raw };
   if (id !== undefined) ev.id = id;
   return ev;
 }
 
 /** What one packet of a received frame asks of the client, in frame order. */
 export type ScItem =
-  | { kind: 'publish'; channel: string; data: unknown }
+  /** json: the published message's own text in the frame (absent when the packet has no data.data). */
+  | { kind: 'publish'; channel: string; data: unknown; json?: string }
   /** A server transmit that is not a publish nor one of the client's own (#…) events. */
   | { kind: 'transmit'; event: string; data: unknown }
   | { kind: 'invalid'; reason: string };
@@ -57,7 +62,9 @@ export function parseScFrame(message: string): ScFrame {
   const packets = Array.isArray(packet) ? packet : [packet];
   const tokens: string[] = [];
   const items: ScItem[] = [];
-  for (const p of packets) {
+  const batch = Array.isArray(packet);
+  for (let n = 0; n < packets.length; n++) {
+    const p: unknown = packets[n];
     if (!p || typeof p !== 'object') continue;
     const { event, data, cid } = p as { event?: unknown; data?: unknown; cid?: unknown };
     if (event === '#setAuthToken') {
@@ -68,12 +75,18 @@ export function parseScFrame(message: string): ScFrame {
     if (event === '#publish') {
       const d = data as { channel?: unknown; data?: unknown } | null;
       if (!d || typeof d.channel !== 'string') items.push({ kind: 'invalid', reason: '#publish without a channel' });
-      else items.push({ kind: 'publish', channel: d.channel, data: d.data });
+      else items.push({ kind: 'publish', channel: d.channel, data: d.data, json: messageText(message, batch ? [n, 'data', 'data'] : ['data', 'data']) });
     } else if (!event.startsWith('#')) {
       items.push({ kind: 'transmit', event, data });
     }
   }
   return { ok: true, packet, tokens, items };
+}
+
+/** The text of the value at a path of a valid frame, as the envelope prints it. */
+function messageText(frame: string, path: (string | number)[]): string | undefined {
+  const span = spanAt(frame, path);
+  return span && payloadSlice(frame, span[0], span[1]);
 }
 
 /** Pings of either protocol version ('' in 2; '#1' and its pong '#2' in 1): the client answers them itself. */
@@ -89,7 +102,7 @@ export function decodeReceived(frame: string, time: string): DecodeResult {
   const events: TailEvent[] = [];
   let invalid: string | undefined;
   for (const item of f.items) {
-    if (item.kind === 'publish') events.push(publishEvent(item.channel, item.data, frame, time));
+    if (item.kind === 'publish') events.push(publishEvent(item.channel, item.data, frame, time, item.json));
     else if (item.kind === 'invalid') invalid ??= item.reason;
   }
   // A batch with publishes and a broken one: the live run prints the publishes and warns; a replay result is one or the other.

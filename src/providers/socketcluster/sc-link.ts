@@ -106,8 +106,8 @@ export interface ScLinkHandlers {
   onSubscribed?(channels: string[]): void;
   onSubscribeFail?(channel: string, error: Error): void;
   onKickOut?(channel: string, message: unknown): void;
-  /** A publish on a channel, with the frame it came in. */
-  onPublish(channel: string, data: unknown, frame: string): void;
+  /** A publish on a channel, with the frame it came in and the message's own text in it (for the envelope). */
+  onPublish(channel: string, data: unknown, frame: string, json: string | undefined): void;
   /** Any other server transmit (not #publish and not the client's own control events). */
   onTransmit?(event: string, data: unknown, frame: string): void;
   /** The server pings in the other protocol version (it will time us out: we do not answer its pings). */
@@ -370,7 +370,7 @@ export class ScLink implements Connection {
     this.hooks.frame('in', message);
     if (this.options.liveness !== 'pings') this.hooks.alive();
     for (const item of f.items) {
-      if (item.kind === 'publish') this.handlers.onPublish(item.channel, item.data, message);
+      if (item.kind === 'publish') this.handlers.onPublish(item.channel, item.data, message, item.json);
       else if (item.kind === 'transmit') this.handlers.onTransmit?.(item.event, item.data, message);
       else this.hooks.undecodable(message, item.reason);
     }

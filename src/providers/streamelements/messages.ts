@@ -5,6 +5,7 @@
 import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
 import { parseJsonObject } from '../json.js';
+import { payloadSlice, spanAt } from '../../json/spans.js';
 
 export const PROVIDER = 'streamelements';
 
@@ -61,11 +62,13 @@ export function responseMessage(frame: ServerFrame): string | undefined {
   return d && typeof d.message === 'string' && d.message ? d.message : undefined;
 }
 
-/** A `message` frame → the envelope: type = topic, id = message id, topic and room set, data unchanged. */
+/** A `message` frame → the envelope: type = topic, id = message id, topic and room set, data = its own text in `raw`. */
 export function toEvent(frame: ServerFrame, time: string, raw?: string, fallbackRoom?: string): TailEvent | { error: string } {
   if (typeof frame.topic !== 'string' || frame.topic === '') return { error: 'message without a "topic"' };
   if (!('data' in frame)) return { error: 'message without "data"' };
-  const ev: TailEvent = { time, provider: PROVIDER, type: frame.topic, data: frame.data, raw };
+  const span = raw === undefined ? undefined : spanAt(raw, ['data']);
+  const json = span && payloadSlice(raw!, span[0], span[1]);
+  const ev: TailEvent = { time, provider: PROVIDER, type: frame.topic, data: frame.data, json, raw };
   if (typeof frame.id === 'string' && frame.id) ev.id = frame.id;
   ev.topic = frame.topic;
   const room = typeof frame.room === 'string' && frame.room ? frame.room : fallbackRoom;

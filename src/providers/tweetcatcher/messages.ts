@@ -4,6 +4,7 @@
 import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
 import { parseJsonObject } from '../json.js';
+import { idFrom, payloadSlice, spanAt } from '../../json/spans.js';
 
 export const Op = { event: 0, heartbeat: 1, login: 2, disconnect: 3, ready: 4, hello: 10, heartbeatAck: 11 } as const;
 
@@ -52,15 +53,22 @@ export interface PostData {
   author?: { handle?: string; name?: string; id?: string } | string;
 }
 
-/** op 0 `d` → envelope. type = d.event (older: d.task.reason); id = d.event_id; data = d unchanged. */
+/**
+ * op 0 `d` → envelope. type = d.event (older: d.task.reason); id = d.event_id (a number keeps its own digits);
+ * data = d, printed as its own text in `raw` (the frame) when given.
+ */
 export function toEvent(d: unknown, time: string, raw?: string): TailEvent | { error: string } {
   if (typeof d !== 'object' || d === null) return { error: 'op 0 without an object "d"' };
   const cur = d as CurrentEventData & OlderEventData;
   let type: string | undefined;
   if (typeof cur.event === 'string' && cur.event) type = cur.event;
   else if (cur.task && typeof cur.task.reason === 'string' && cur.task.reason) type = cur.task.reason;
-  const ev: TailEvent = { time, provider: 'tweetcatcher', type: type ?? 'unknown', data: d, raw };
-  if (cur.event_id !== undefined && cur.event_id !== null) ev.id = String(cur.event_id);
+  const span = raw === undefined ? undefined : spanAt(raw, ['d']);
+  const json = span && payloadSlice(raw!, span[0], span[1]);
+  const ev: TailEvent = { time, provider: 'tweetcatcher', type: type ?? 'unknown', data: d, json, raw };
+  const id = cur.event_id;
+  if (typeof id === 'number') ev.id = idFrom(id, json, ['event_id']);
+  else if (id !== undefined && id !== null) ev.id = typeof id === 'object' ? JSON.stringify(id) : String(id);
   return ev;
 }
 

@@ -9,6 +9,7 @@ import { formatSize } from '../../format.js';
 import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
 import { parseJsonObject } from '../json.js';
+import { idFrom, wholeValue } from '../../json/spans.js';
 
 /** eventType number → name (the documented EventType enum). */
 export const EVENT_NAMES: Readonly<Record<number, string>> = {
@@ -96,11 +97,18 @@ function nameOfNumber(n: number): string {
   return EVENT_NAMES[n] ?? `eventType:${n}`;
 }
 
-/** A token → the envelope. data = the token unchanged; id only when the frame carries one (the mock does). */
+/**
+ * A token → the envelope. data = the token, printed as its own text (`raw`, the frame); id only when the frame
+ * carries one (the mock does; a number keeps its digits).
+ */
 export function toEvent(token: Token, time: string, raw?: string): TailEvent {
-  const ev: TailEvent = { time, provider: 'webinate', type: eventName(token), data: token, raw };
+  const json = raw === undefined ? undefined : wholeValue(raw);
+  const ev: TailEvent = { time, provider: 'webinate', type: eventName(token), data: token, json, raw };
   const id = token.id;
-  if ((typeof id === 'string' && id) || typeof id === 'number') ev.id = String(id);
+  if (typeof id === 'string' || typeof id === 'number') {
+    const text = idFrom(id, json, ['id']);
+    if (text !== undefined) ev.id = text;
+  }
   return ev;
 }
 

@@ -7,6 +7,7 @@ import { UsageError } from '../../errors.js';
 import type { TailEvent } from '../../types.js';
 import type { FrameDecoder } from '../spec.js';
 import { receivedAt } from '../../transport/received-at.js';
+import { idFrom, wholeValue } from '../../json/spans.js';
 
 export const PROVIDER = 'ws';
 /** Where the event type is looked for when --type-path is not given, in this order. */
@@ -39,13 +40,7 @@ function typeText(v: unknown): string | undefined {
   return JSON.stringify(v);
 }
 
-function idText(v: unknown): string | undefined {
-  if (typeof v === 'string' && v !== '') return v;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  return undefined;
-}
-
-/** A text frame as an event. Never fails. */
+/** A text frame as an event. Never fails. A JSON object's data is printed as its own text; other text as a JSON string. */
 export function decodeText(frame: string, options: DecodeOptions, time = receivedAt()): TailEvent {
   const parsed = parseObject(frame);
   if (parsed === undefined) return { time, provider: PROVIDER, type: 'text', data: frame, raw: frame };
@@ -54,8 +49,9 @@ export function decodeText(frame: string, options: DecodeOptions, time = receive
     type = typeText(valueAt(parsed, path));
     if (type !== undefined) break;
   }
-  const id = idText(parsed.id);
-  const ev: TailEvent = { time, provider: PROVIDER, type: type ?? UNTYPED, data: parsed, raw: frame };
+  const json = wholeValue(frame);
+  const id = idFrom(parsed.id, json, ['id']);
+  const ev: TailEvent = { time, provider: PROVIDER, type: type ?? UNTYPED, data: parsed, json, raw: frame };
   if (id !== undefined) ev.id = id;
   return ev;
 }
