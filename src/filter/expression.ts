@@ -4,8 +4,13 @@
  *   op     =  !=  ~ (regex)  >  <  >=  <=
  *   value  the rest of the text; compared as a number when both sides are numbers, else as text;
  *          true/false/null match JSON booleans and null.
+ * Numbers compare exactly, by their text as the server sent it (data's own JSON text): --match
+ * data.id=1729384756123456789 does not match 1729384756123456800, although both are the same double. A value that
+ * JSON reads as a safe integer (below 2^53), compared with a safe integer, is compared as that integer (fast path).
  */
 import { valueAt } from '../value-at.js';
+import { textAt } from '../json/spans.js';
+import { compareDecimal, isNumericText } from './decimal.js';
 import { UsageError } from '../errors.js';
 import type { TailEvent } from '../types.js';
 
@@ -52,24 +57,27 @@ export function parseExpression(source: string, flag = '--match'): Expression {
     }
     test = (ev) => {
       const v = valueAt(ev, path);
-      return v !== undefined && re.test(typeof v === 'string' ? v : JSON.stringify(v));
+      return v !== undefined && re.test(typeof v === 'string' ? v : sourceText(ev, path, v));
     };
   } else if (op === '>' || op === '<' || op === '>=' || op === '<=') {
-    const target = toNumber(value);
-    if (target === undefined) {
+    if (!isNumericText(value)) {
       // Text ordering (ISO dates compare correctly as text).
       test = (ev) => {
         const v = valueAt(ev, path);
         return typeof v === 'string' && compare(op, v < value ? -1 : v > value ? 1 : 0);
       };
     } else {
+      const target = Number(value);
+      const safe = Number.isSafeInteger(target);
       test = (ev) => {
-        const n = toNumber(valueAt(ev, path));
-        return n !== undefined && compare(op, n - target);
+        const v = valueAt(ev, path);
+        if (safe && typeof v === 'number' && Number.isSafeInteger(v)) return compare(op, v - target);
+        const text = numberText(ev, path, v);
+        return text !== undefined && compare(op, compareDecimal(text, value));
       };
     }
   } else {
-    const eq = (ev: TailEvent) => equals(valueAt(ev, path), value);
+    const eq = (ev: TailEvent) => equals(ev, path, valueAt(ev, path), value);
     test = op === '=' ? eq : (ev) => !eq(ev);
   }
   return { source, path, op, value, test };
@@ -88,20 +96,38 @@ function compare(op: Op, diff: number): boolean {
   }
 }
 
-function toNumber(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string' && v.trim() !== '' && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(v.trim())) return Number(v);
+/**
+ * The JSON text of a non-string value as the server sent it: looked up in the payload's own text for data.*
+ * paths (JSON.parse has rounded big numbers and dropped 1.10's zero), else serialised.
+ */
+function sourceText(ev: TailEvent, path: readonly string[], v: unknown): string {
+  if (path[0] === 'data' && ev.json !== undefined) {
+    const text = textAt(ev.json, path.slice(1));
+    if (text !== undefined) return text;
+  }
+  return JSON.stringify(v) ?? String(v);
+}
+
+/** A value as decimal text to compare with a number: a JSON number's own text, or a string that reads as a number. */
+function numberText(ev: TailEvent, path: readonly string[], v: unknown): string | undefined {
+  if (typeof v === 'number') {
+    const text = sourceText(ev, path, v);
+    return isNumericText(text) ? text : undefined;
+  }
+  if (typeof v === 'string' && isNumericText(v.trim())) return v.trim();
   return undefined;
 }
 
-function equals(actual: unknown, text: string): boolean {
-  if (actual === undefined) return text === '' ? false : false;
+function equals(ev: TailEvent, path: readonly string[], actual: unknown, text: string): boolean {
+  if (actual === undefined) return false;
   if (actual === null) return text === 'null';
   if (typeof actual === 'boolean') return String(actual) === text;
   if (typeof actual === 'number') {
-    const n = toNumber(text);
-    return n !== undefined && n === actual;
+    if (!isNumericText(text)) return false;
+    if (Number.isSafeInteger(actual) && Number.isSafeInteger(Number(text))) return actual === Number(text);
+    const own = numberText(ev, path, actual);
+    return own !== undefined && compareDecimal(own, text) === 0;
   }
   if (typeof actual === 'string') return actual === text;
-  return JSON.stringify(actual) === text;
+  return sourceText(ev, path, actual) === text;
 }

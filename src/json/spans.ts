@@ -97,20 +97,22 @@ export function keyOf(text: string, m: Member): string {
 }
 
 /**
- * The span [start, end) of the value at a path (object keys, array indices) in the valid JSON value that starts
- * at `from`; undefined when there is none. With duplicate keys the last one counts, as in JSON.parse.
+ * The span [start, end) of the value at a path in the valid JSON value that starts at `from`; undefined when there
+ * is none. A step is a key of an object or an index of an array (a number, or digits as text, like valueAt's
+ * paths). With duplicate keys the last one counts, as in JSON.parse.
  */
 export function spanAt(text: string, path: readonly (string | number)[], from = 0, to = text.length): [number, number] | undefined {
   let i = skipSpace(text, from);
   for (const step of path) {
     const c = text.charCodeAt(i);
-    if (c === 123 && typeof step === 'string') {
+    if (c === 123) {
+      const key = String(step);
       i = skipSpace(text, i + 1);
       let found = -1;
       while (text.charCodeAt(i) === 34) {
         const keyEnd = stringEnd(text, i);
         if (keyEnd < 0) return undefined;
-        const match = keyIs(text, i, keyEnd, step);
+        const match = keyIs(text, i, keyEnd, key);
         i = skipSpace(text, skipSpace(text, keyEnd) + 1);
         if (match) found = i;
         const end = valueEndValid(text, i);
@@ -121,10 +123,11 @@ export function spanAt(text: string, path: readonly (string | number)[], from = 
       }
       if (found < 0) return undefined;
       i = found;
-    } else if (c === 91 && typeof step === 'number') {
+    } else if (c === 91 && (typeof step === 'number' || /^\d+$/.test(step))) {
+      const index = Number(step);
       i = skipSpace(text, i + 1);
       if (text.charCodeAt(i) === 93) return undefined;
-      for (let k = 0; k < step; k++) {
+      for (let k = 0; k < index; k++) {
         const end = valueEndValid(text, i);
         if (end < 0) return undefined;
         i = skipSpace(text, end);
@@ -199,4 +202,21 @@ export function wholeValue(text: string): string | undefined {
   const start = skipSpace(text, 0);
   const end = valueEndValid(text, start);
   return end < 0 ? undefined : payloadSlice(text, start, end);
+}
+
+/** The spans of the elements of the array at i, in order; [] when no array is there. */
+export function arrayItems(text: string, i: number): [number, number][] {
+  i = skipSpace(text, i);
+  if (text.charCodeAt(i) !== 91) return [];
+  const out: [number, number][] = [];
+  i = skipSpace(text, i + 1);
+  if (text.charCodeAt(i) === 93) return out;
+  for (;;) {
+    const end = valueEndValid(text, i);
+    if (end < 0) return out;
+    out.push([i, end]);
+    i = skipSpace(text, end);
+    if (text.charCodeAt(i) !== 44) return out;
+    i = skipSpace(text, i + 1);
+  }
 }

@@ -31,9 +31,10 @@ describe('doshii frames', () => {
       type: 'order_created',
       id: '1234',
       data: JSON.parse(frame('emit-order-created.json')).emit[1],
+      json: JSON.stringify(JSON.parse(frame('emit-order-created.json')).emit[1]),
       raw: frame('emit-order-created.json'),
     });
-    expect(Object.keys(ev)).toEqual(['time', 'provider', 'type', 'id', 'data', 'raw']);
+    expect(Object.keys(ev)).toEqual(['time', 'provider', 'type', 'id', 'data', 'json', 'raw']);
   });
 
   test('the event/data envelope decodes the same way', () => {

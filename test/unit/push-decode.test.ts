@@ -20,7 +20,7 @@ describe('push createDecoder', () => {
     expect(d('in', JSON.stringify(publish(msg('early'))), T)).toEqual({ kind: 'control' });
     expect(d('out', subscribe(), T)).toEqual({ kind: 'control' });
     const frame = JSON.stringify(publish(msg('push-1')));
-    expect(d('in', frame, T)).toEqual({ kind: 'events', events: [{ time: T, provider: 'push', type: 'message', id: 'push-1', channel: URN, data: msg('push-1'), raw: frame }] });
+    expect(d('in', frame, T)).toEqual({ kind: 'events', events: [{ time: T, provider: 'push', type: 'message', id: 'push-1', channel: URN, data: msg('push-1'), json: JSON.stringify(msg('push-1')), raw: frame }] });
   });
 
   test('pings, messages to another urn and other channels are control; broken frames and non-object messages are invalid', () => {

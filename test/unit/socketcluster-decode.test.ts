@@ -11,8 +11,8 @@ describe('socketcluster createDecoder', () => {
     expect(d('in', frame, T)).toEqual({
       kind: 'events',
       events: [
-        { time: T, provider: 'socketcluster', type: 't', id: '1', channel: 'a', data: { type: 't', id: 1 }, raw: frame },
-        { time: T, provider: 'socketcluster', type: 'message', channel: 'b', data: 'x', raw: frame },
+        { time: T, provider: 'socketcluster', type: 't', id: '1', channel: 'a', data: { type: 't', id: 1 }, json: '{"type":"t","id":1}', raw: frame },
+        { time: T, provider: 'socketcluster', type: 'message', channel: 'b', data: 'x', json: '"x"', raw: frame },
       ],
     });
     for (const f of ['', '#1', '#2', '{"rid":1,"data":{"id":"x"}}', '{"event":"news","data":{}}', '{"event":"#publish","data":{"channel":"a"},"cid":4}', '{"event":"#setAuthToken","data":{"token":"***"}}', '5'])
@@ -33,7 +33,7 @@ describe('socketcluster createDecoder', () => {
       tokens: ['jwt'],
       items: [
         { kind: 'transmit', event: 'tick', data: 1 },
-        { kind: 'publish', channel: 'c', data: 2 },
+        { kind: 'publish', channel: 'c', data: 2, json: '2' },
       ],
     });
   });

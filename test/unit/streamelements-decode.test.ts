@@ -10,7 +10,7 @@ describe('streamelements createDecoder', () => {
   test('message → event (type and topic = topic, id, room from the frame); the rest is control; broken frames invalid', () => {
     const d = createDecoder({});
     const frame = message({ room: 'r-1' });
-    expect(d('in', frame, T)).toEqual({ kind: 'events', events: [{ time: T, provider: 'streamelements', type: 'channel.tips', id: '01M8', topic: 'channel.tips', room: 'r-1', data: { amount: 5 }, raw: frame }] });
+    expect(d('in', frame, T)).toEqual({ kind: 'events', events: [{ time: T, provider: 'streamelements', type: 'channel.tips', id: '01M8', topic: 'channel.tips', room: 'r-1', data: { amount: 5 }, json: '{"amount":5}', raw: frame }] });
     for (const type of ['welcome', 'response', 'RESPONSE', 'reconnect', 'something_new']) expect(d('in', JSON.stringify({ type, data: {} }), T)).toEqual({ kind: 'control' });
     expect(d('in', '{"type":"message","topic":', T)).toEqual({ kind: 'invalid', reason: 'not JSON' });
     expect(d('in', JSON.stringify({ type: 'message', data: {} }), T)).toEqual({ kind: 'invalid', reason: 'message without a "topic"' });

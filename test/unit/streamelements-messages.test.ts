@@ -80,6 +80,7 @@ describe('toEvent', () => {
       topic: 'channel.tips',
       room: '5ad23dcc18fff500d78c5348',
       data: JSON.parse(text).data,
+      json: JSON.stringify(JSON.parse(text).data),
       raw: text,
     });
   });

@@ -7,7 +7,7 @@ const T = '2026-11-22T20:00:00.000Z';
 describe('ws createDecoder', () => {
   test('JSON objects, text, arrays and broken JSON all become events; sent frames are control', () => {
     const d = createDecoder({});
-    expect(d('in', '{"type":"trade","id":"t-1"}', T)).toEqual({ kind: 'events', events: [{ time: T, provider: 'ws', type: 'trade', id: 't-1', data: { type: 'trade', id: 't-1' }, raw: '{"type":"trade","id":"t-1"}' }] });
+    expect(d('in', '{"type":"trade","id":"t-1"}', T)).toEqual({ kind: 'events', events: [{ time: T, provider: 'ws', type: 'trade', id: 't-1', data: { type: 'trade', id: 't-1' }, json: '{"type":"trade","id":"t-1"}', raw: '{"type":"trade","id":"t-1"}' }] });
     for (const f of ['hello', '[1,2]', '{"type":', '']) expect(d('in', f, T)).toEqual({ kind: 'events', events: [{ time: T, provider: 'ws', type: 'text', data: f, raw: f }] });
     expect(d('out', '{"op":"subscribe"}', T)).toEqual({ kind: 'control' });
   });

@@ -16,9 +16,8 @@ import {
   callbackUrl,
   ERROR_HANDLER_DEAD,
   ERROR_ID_EXISTS,
-  historyEvent,
+  historyEvents,
   historyFrame,
-  historyOf,
   newFrom,
   parsePayload,
   pingFrame,
@@ -143,11 +142,10 @@ export class WeniDriver implements Driver {
       this.initPayload = undefined;
     }
     if (this.wantHistory) {
-      const entries = historyOf(payload);
-      if (entries) {
+      const events = historyEvents(payload, receivedAt(), this.from, raw);
+      if (events) {
         this.wantHistory = false;
-        const time = receivedAt();
-        for (const e of entries) hooks.event(historyEvent(e, time, this.from, raw));
+        for (const e of events) hooks.event(e);
       } else conn.send(historyFrame()); // an older server's ready_for_message carries no history: ask for it
     }
     this.outbox.attach(conn);
@@ -157,8 +155,7 @@ export class WeniDriver implements Driver {
   historyAnswer(conn: WeniConnection, payload: WeniPayload, raw: string): boolean {
     if (!this.wantHistory) return false;
     this.wantHistory = false;
-    const time = receivedAt();
-    for (const e of historyOf(payload) ?? []) conn.hooks.event(historyEvent(e, time, this.from, raw));
+    for (const e of historyEvents(payload, receivedAt(), this.from, raw) ?? []) conn.hooks.event(e);
     return true;
   }
 

@@ -7,6 +7,7 @@ import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
 import { parseJsonObject } from '../json.js';
 import { replyText } from './messages.js';
+import { arrayItems, payloadSlice, spanAt, wholeValue } from '../../json/spans.js';
 
 /** `message` of a payload (pkg/websocket/payload.go Message; the history copy in pkg/history/models.go). */
 export interface WeniMessage {
@@ -146,7 +147,7 @@ export function historyOf(p: WeniPayload): WeniHistoryEntry[] | undefined {
 
 /** A payload → its envelope. type = the payload's type; id = message.messageId when present; channel = our identity. */
 export function toEvent(p: WeniPayload, time: string, from: string | undefined, raw?: string): TailEvent {
-  const ev: TailEvent = { time, provider: 'push', type: p.type, data: p, raw };
+  const ev: TailEvent = { time, provider: 'push', type: p.type, data: p, json: raw === undefined ? undefined : wholeValue(raw), raw };
   const id = p.message?.messageId;
   if (typeof id === 'string' && id) ev.id = id;
   const channel = from ?? (typeof p.to === 'string' && p.to ? p.to : undefined);
@@ -154,9 +155,22 @@ export function toEvent(p: WeniPayload, time: string, from: string | undefined, 
   return ev;
 }
 
+/**
+ * The history a payload carries (see historyOf) as events of type `history`, each printed as its own text in
+ * `raw` (the frame) when given.
+ */
+export function historyEvents(p: WeniPayload, time: string, from: string | undefined, raw?: string): TailEvent[] | undefined {
+  const entries = historyOf(p);
+  if (!entries) return undefined;
+  // The texts of the array's objects, in order: historyOf keeps exactly the objects.
+  const span = raw === undefined ? undefined : spanAt(raw, p.type === 'history' ? ['history'] : ['data', 'history']);
+  const texts = span && raw ? arrayItems(raw, span[0]).filter(([s]) => raw.charCodeAt(s) === 123).map(([s, e]) => payloadSlice(raw, s, e)) : [];
+  return entries.map((e, k) => historyEvent(e, time, from, raw, texts.length === entries.length ? texts[k] : undefined));
+}
+
 /** One history entry → an event of type `history` (time stays evtail's; the entry keeps its own timestamp). */
-export function historyEvent(entry: WeniHistoryEntry, time: string, from: string | undefined, raw?: string): TailEvent {
-  const ev: TailEvent = { time, provider: 'push', type: 'history', data: entry, raw };
+export function historyEvent(entry: WeniHistoryEntry, time: string, from: string | undefined, raw?: string, json?: string): TailEvent {
+  const ev: TailEvent = { time, provider: 'push', type: 'history', data: entry, json, raw };
   if (typeof entry.ID === 'string' && entry.ID) ev.id = entry.ID;
   if (from) ev.channel = from;
   return ev;
@@ -178,8 +192,8 @@ export function createWeniDecoder(options: Record<string, unknown>): FrameDecode
     }
     if (!parsed.ok) return { kind: 'invalid', reason: parsed.reason };
     const p = parsed.payload;
-    const entries = historyOf(p);
-    if (entries) return wantHistory && entries.length ? { kind: 'events', events: entries.map((e) => historyEvent(e, time, from, frame)) } : { kind: 'control' };
+    const events = historyEvents(p, time, from, frame);
+    if (events) return wantHistory && events.length ? { kind: 'events', events } : { kind: 'control' };
     if (isControl(p)) return { kind: 'control' };
     return { kind: 'events', events: [toEvent(p, time, from, frame)] };
   };

@@ -3,6 +3,7 @@ import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
 import { receivedAt } from '../../transport/received-at.js';
 import { idFrom, payloadSlice, spanAt } from '../../json/spans.js';
+import { objectRest } from '../../json/summary.js';
 
 export const PROVIDER = 'socketcluster';
 
@@ -131,15 +132,7 @@ export function createDecoder(): FrameDecoder {
 export function summarize(ev: TailEvent): string {
   const d = ev.data;
   if (typeof d === 'string') return d;
-  if (d === null || typeof d !== 'object' || Array.isArray(d)) return JSON.stringify(d) ?? '';
-  const rest: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(d as Record<string, unknown>)) {
-    if ((k === 'type' || k === 'event') && String(v) === ev.type) continue;
-    if (k === 'id' && ev.id !== undefined) continue;
-    rest[k] = v;
-  }
-  const keys = Object.keys(rest);
-  const shown = keys.length === 1 && rest[keys[0]!] !== null && typeof rest[keys[0]!] === 'object' ? rest[keys[0]!] : rest;
-  const json = JSON.stringify(shown) ?? '';
-  return `${ev.id !== undefined ? `#${ev.id} ` : ''}${json === '{}' ? '' : json}`;
+  if (d === null || typeof d !== 'object' || Array.isArray(d)) return ev.json ?? JSON.stringify(d) ?? '';
+  const rest = objectRest(ev, (k, v) => ((k === 'type' || k === 'event') && (v.string ?? v.text) === ev.type) || (k === 'id' && ev.id !== undefined));
+  return `${ev.id !== undefined ? `#${ev.id} ` : ''}${rest}`;
 }

@@ -8,6 +8,7 @@ import type { TailEvent } from '../../types.js';
 import type { FrameDecoder } from '../spec.js';
 import { receivedAt } from '../../transport/received-at.js';
 import { idFrom, wholeValue } from '../../json/spans.js';
+import { objectRest } from '../../json/summary.js';
 
 export const PROVIDER = 'ws';
 /** Where the event type is looked for when --type-path is not given, in this order. */
@@ -164,18 +165,9 @@ export function summarize(ev: TailEvent): string {
   }
   if (typeof ev.data === 'string') return ev.data;
   if (ev.data && typeof ev.data === 'object' && !Array.isArray(ev.data)) {
-    const rest: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(ev.data as Record<string, unknown>)) {
-      if (k === 'id' && ev.id !== undefined) continue;
-      if (typeof v === 'string' && v === ev.type) continue;
-      rest[k] = v;
-    }
     // A lone payload key ({type, data: {...}}) shows just the payload.
-    const keys = Object.keys(rest);
-    const shown = keys.length === 1 && rest[keys[0]!] !== null && typeof rest[keys[0]!] === 'object' ? rest[keys[0]!] : rest;
-    const json = JSON.stringify(shown) ?? '';
-    const prefix = ev.id !== undefined ? `#${ev.id} ` : '';
-    return `${prefix}${json === '{}' ? '' : json}`;
+    const rest = objectRest(ev, (k, v) => (k === 'id' && ev.id !== undefined) || v.string === ev.type);
+    return `${ev.id !== undefined ? `#${ev.id} ` : ''}${rest}`;
   }
-  return JSON.stringify(ev.data) ?? '';
+  return ev.json ?? JSON.stringify(ev.data) ?? '';
 }
