@@ -48,3 +48,8 @@ export function formatSize(bytes: number, style: SizeStyle = {}): string {
   }
   return `${bytes}${space}B`;
 }
+
+/** 1234567 → "1,234,567": counts in messages ("1,234 events not delivered", "… and 9,990 more"). */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}

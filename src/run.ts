@@ -1,5 +1,7 @@
 /**
- * Wire one tail: options → driver → session → printer → stdout. Owns the signal handlers and the final flush.
+ * Wire one tail: options → driver → session → FanOut of sinks (stdout, --record, ...). Owns the signal handlers and
+ * the bounded drain at the end: after a signal, sinks get --drain-timeout to deliver what they accepted, a second
+ * signal stops the wait at once, and whatever was not delivered is said on stderr.
  */
 import { readFile } from 'node:fs/promises';
 import type { TailIo } from './io.js';
@@ -10,6 +12,8 @@ import { createOutput, defaultFormat, type Format } from './output/printer.js';
 import { Sink } from './output/sink.js';
 import { metaObserver } from './output/meta.js';
 import { Recorder } from './output/recorder.js';
+import { FanOut, type DrainReport, type EventSink } from './output/fanout.js';
+import { formatCount, formatDuration } from './format.js';
 import { version } from './version.js';
 import { formatStats } from './output/stats.js';
 import { StatusReporter } from './output/status.js';
@@ -28,9 +32,13 @@ export interface TailPlan {
   secrets: string[];
   /** Extra session observers (record...). */
   observers?: SessionObserver[];
+  /** Extra event sinks (--forward-to, --publish): they share stdout's backpressure and the drain at the end. */
+  sinks?: EventSink[];
   transport?: Partial<TransportOptions>;
 }
 
+/** --drain-timeout's default: how long sinks may take to deliver what they accepted after a signal. */
+export const DEFAULT_DRAIN_MS = 2000;
 
 const signalNumbers: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
 
@@ -52,7 +60,7 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
   await reporter.init();
   const format: Format = common.format ?? defaultFormat(Boolean(io.stdout.isTTY));
   const sink = new Sink(io.stdout, { coalesce: true });
-  const output = await createOutput(format, sink, {
+  const stdout = await createOutput(format, sink, {
     summarize: module.summarize,
     colourLevel: colourLevel(common.color, io.env, Boolean(io.stdout.isTTY)),
     width: io.stdout.isTTY ? io.stdout.columns : undefined,
@@ -60,9 +68,11 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
   const transport: TransportOptions = { ...defaultTransport, maxPayload: common.maxFrameSize, ...(await tlsAndProxy(common, io)), ...plan.transport };
   const driver = module.createDriver({ ...module.parseOptions(plan.options, common), transport, clock: systemClock });
   const observers = [...(plan.observers ?? [])];
-  if (common.meta) observers.push(metaObserver(plan.spec.name, output));
-  const recorder = common.record ? await Recorder.open(common.record, plan.spec.name, redactor, { url: common.url ?? plan.spec.defaultUrl, version: version(), options: decodingOptions(plan) }) : undefined;
+  const recordMeta = { url: common.url ?? plan.spec.defaultUrl, version: version(), options: decodingOptions(plan) };
+  const recorder = common.record ? await Recorder.open(common.record, plan.spec.name, redactor, recordMeta, (m) => reporter.warn(m)) : undefined;
   if (recorder) observers.push(recorder);
+  const output = new FanOut([stdout, ...(recorder ? [recorder] : []), ...(plan.sinks ?? [])], stdout);
+  if (common.meta) observers.push(metaObserver(plan.spec.name, output));
   const session = new Session({
     driver,
     output,
@@ -81,11 +91,21 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
     wantFrames: common.verbose || observers.some((o) => o.frame),
   });
 
-  let signalled: string | undefined;
+  const drainMs = common.drainTimeout ?? DEFAULT_DRAIN_MS;
+  let signalled: { sig: string; at: number } | undefined;
+  let secondSignal: string | undefined;
+  let draining = false;
   const onSignal = (sig: NodeJS.Signals) => {
-    if (signalled) return;
-    signalled = sig;
-    session.stop(128 + (signalNumbers[sig] ?? 0), `stopped by ${sig}`);
+    if (!signalled) {
+      signalled = { sig, at: Date.now() };
+      // Stop reading; or, if the run had ended and sinks are still delivering, bound that wait.
+      if (draining) output.cut(signalled.at + drainMs);
+      else session.stop(128 + (signalNumbers[sig] ?? 0), `stopped by ${sig}`);
+      return;
+    }
+    // A second signal: the user will not wait any longer.
+    secondSignal ??= sig;
+    output.cut(Date.now());
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
@@ -95,20 +115,37 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
   });
 
   let result: SessionResult;
+  let undelivered: DrainReport[];
   try {
     result = await session.run();
+    reporter.stop();
+    // After a signal, sinks get --drain-timeout; after a normal end they deliver everything (a signal then bounds it).
+    draining = true;
+    undelivered = (await output.drain(signalled ? signalled.at + drainMs : Infinity)).filter((r) => r.undelivered > 0);
+    await output.close();
   } finally {
     for (const s of signals) process.off(s, onSignal);
   }
-  reporter.stop();
   // The terminal echoed "^C" where the cursor was: what follows (stats, an error) starts on a line of its own.
-  if (signalled === 'SIGINT' && io.stderr.isTTY) io.stderr.write('\n');
-  const recordError = await recorder?.close();
-  if (recordError) reporter.warn(`--record: writing ${common.record} failed: ${recordError.message}`);
-  await sink.flush();
+  if (signalled?.sig === 'SIGINT' && io.stderr.isTTY) io.stderr.write('\n');
+  if (recorder?.error) reporter.warn(`--record: writing ${common.record} failed: ${recorder.error.message}`);
   report(result, reporter, common);
+  if (undelivered.length) reporter.error(undeliveredText(undelivered, recorder?.name, secondSignal ?? (signalled ? `the ${formatDuration(drainMs, 1)} of --drain-timeout` : undefined)));
   if (common.stats) io.stderr.write(formatStats(result, Date.now() - startedAt, format === 'ndjson', redactor) + '\n');
+  // A signal while sinks were still delivering after the run ended: the output is not complete, and the code says so.
+  if (signalled && result.code < 128 && undelivered.length) return 128 + (signalNumbers[signalled.sig] ?? 0);
   return result.code;
+}
+
+/** "1,234 events not delivered to stdout; 12 frames not written to --record x: it did not take them within 2s (--drain-timeout)" */
+function undeliveredText(reports: DrainReport[], recordName: string | undefined, cutBy: string | undefined): string {
+  const parts = reports.map((r) => {
+    const n = formatCount(r.undelivered);
+    if (r.sink === recordName) return `${n} recorded frame${r.undelivered === 1 ? '' : 's'} not written to ${r.sink}`;
+    return `${n} event${r.undelivered === 1 ? '' : 's'} not delivered to ${r.sink}`;
+  });
+  const why = cutBy === undefined ? '' : /^SIG/.test(cutBy) ? `: stopped waiting at the second ${cutBy}` : `: not taken within ${cutBy}`;
+  return `${parts.join('; ')}${why}`;
 }
 
 /** The provider's options a recording keeps for replay (e.g. --type-path): the ones that shape decoding, if set. */

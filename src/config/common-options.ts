@@ -22,6 +22,7 @@ export const commonOptions: OptionSpec[] = [
   { key: 'stats', flags: '--stats', kind: 'boolean', default: false, description: 'at exit, a summary on stderr (events, bytes, reconnects, time connected, gaps, exit reason); JSON with --format ndjson' },
   { key: 'meta', flags: '--meta', kind: 'boolean', default: false, description: 'add evtail.connected, evtail.reconnecting and evtail.gap records to the stream, so a consumer sees where events may be missing' },
   { key: 'record', flags: '--record <file>', kind: 'string', description: 'append every frame received and sent to this file as NDJSON {t, provider, dir, frame}, secrets redacted; replay it with `evtail replay <file>`' },
+  { key: 'drainTimeout', flags: '--drain-timeout <duration>', kind: 'duration', min: 0, default: 2000, description: 'after Ctrl-C or SIGTERM, how long stdout, --record and other sinks may take to deliver what they accepted (default 2s; a second signal exits at once)' },
   { key: 'ca', flags: '--ca <file>', kind: 'string', description: 'trust the CA certificate(s) in this PEM file for wss:// (a private or self-signed server)' },
   { key: 'insecure', flags: '--insecure', kind: 'boolean', default: false, description: 'do not verify TLS certificates (warned every run; for testing only)' },
   { key: 'proxy', flags: '--proxy <url>', kind: 'string', description: 'HTTP proxy to tunnel through (CONNECT); default from HTTPS_PROXY / HTTP_PROXY, minus NO_PROXY' },

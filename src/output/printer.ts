@@ -1,8 +1,7 @@
-/** Pick the output format once, at the edge, and give the session an EventOutput. */
-import type { EventOutput } from '../session/session.js';
+/** Pick the output format once, at the edge: stdout becomes the first EventSink of the run's FanOut. */
 import type { TailEvent } from '../types.js';
-import { toNdjson } from './ndjson-printer.js';
-import { payloadJson } from './envelope.js';
+import type { UndecodableSink } from './fanout.js';
+import { envelopeLine, payloadJson } from './envelope.js';
 import type { Sink } from './sink.js';
 
 export type Format = 'pretty' | 'ndjson' | 'raw';
@@ -11,19 +10,16 @@ export function defaultFormat(stdoutIsTTY: boolean): Format {
   return stdoutIsTTY ? 'pretty' : 'ndjson';
 }
 
-export interface FormatEvent {
-  (ev: TailEvent): string;
-}
-
 /** raw: each event frame's text, one per line; undecodable frames are kept too. */
 function rawLine(ev: TailEvent): string {
   const text = ev.raw ?? payloadJson(ev);
   return text.endsWith('\n') ? text : text + '\n';
 }
 
-export async function createOutput(format: Format, sink: Sink, options: { summarize: (ev: TailEvent) => string; colourLevel: 0 | 1 | 2 | 3; width?: number }): Promise<EventOutput> {
-  let formatEvent: FormatEvent;
-  if (format === 'ndjson') formatEvent = toNdjson;
+/** stdout as an EventSink. `line` (the envelope, serialised once by the FanOut) is what NDJSON prints. */
+export async function createOutput(format: Format, sink: Sink, options: { summarize: (ev: TailEvent) => string; colourLevel: 0 | 1 | 2 | 3; width?: number }): Promise<UndecodableSink & { write(ev: TailEvent, line?: string): boolean }> {
+  let formatEvent: (ev: TailEvent, line: string | undefined) => string;
+  if (format === 'ndjson') formatEvent = (ev, line) => (line ?? envelopeLine(ev)) + '\n';
   else if (format === 'raw') formatEvent = rawLine;
   else {
     const { PrettyPrinter } = await import('./pretty-printer.js');
@@ -31,8 +27,12 @@ export async function createOutput(format: Format, sink: Sink, options: { summar
     formatEvent = (ev) => printer.format(ev);
   }
   return {
-    write: (ev) => sink.write(formatEvent(ev)),
+    name: 'stdout',
+    write: (ev, line?: string) => sink.write(formatEvent(ev, line)),
     undecodable: (frame) => (format === 'raw' ? sink.write(frame.endsWith('\n') ? frame : frame + '\n') : true),
     onDrain: (cb) => sink.onDrain(cb),
+    drain: (deadlineMs) => sink.drain(deadlineMs),
+    // stdout is the process's: it is never closed here.
+    close: async () => undefined,
   };
 }

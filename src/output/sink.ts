@@ -1,6 +1,7 @@
 /**
  * stdout with backpressure: write() says when the pipe is full, onDrain() says when to go on,
- * flush() waits for everything written to leave, and EPIPE (`| head -1`) is reported once, quietly.
+ * drain() waits (bounded) for everything written to leave and counts the lines that did not, and EPIPE (`| head -1`)
+ * is reported once, quietly.
  *
  * With `coalesce`, the lines written in one tick (one socket read carries dozens of events) are encoded one after
  * the other into a shared buffer and handed to the stream as one chunk at the end of the tick: one write (one
@@ -34,6 +35,9 @@ export class Sink {
   private start = 0;
   private end = 0;
   private scheduled = false;
+  /** Lines held back in the pool, and lines handed to the stream whose write has not completed. */
+  private heldLines = 0;
+  private inFlight = 0;
 
   constructor(
     private readonly stream: Writable & { writableNeedDrain?: boolean },
@@ -60,15 +64,16 @@ export class Sink {
 
   write(text: string): boolean {
     if (this.broken) return true;
-    if (!this.coalesce) return this.stream.write(text);
+    if (!this.coalesce) return this.handOver(text, 1);
     const room = text.length * 3;
     if (this.pool === undefined || this.end + room > this.pool.length) {
       this.writePending();
-      if (room > POOL_BYTES) return this.stream.write(text);
+      if (room > POOL_BYTES) return this.handOver(text, 1);
       this.pool = Buffer.allocUnsafe(POOL_BYTES);
       this.start = this.end = 0;
     }
     this.end += this.pool.write(text, this.end);
+    this.heldLines += 1;
     if (this.end - this.start >= COALESCE_LIMIT) return this.writePending();
     if (!this.scheduled) {
       this.scheduled = true;
@@ -85,18 +90,32 @@ export class Sink {
     this.drainWaiters.push(cb);
   }
 
-  /** Resolves when everything written so far has been handed to the OS (or the reader is gone). */
-  flush(): Promise<void> {
+  /** Lines accepted that have not reached the OS yet (0 once the reader is gone: it chose not to read them). */
+  get undelivered(): number {
+    return this.broken ? 0 : this.heldLines + this.inFlight;
+  }
+
+  /**
+   * Resolves when everything written so far has been handed to the OS, the reader is gone, or `deadlineMs`
+   * (wall clock; Infinity: no bound) passed, with the number of lines not delivered. A reader that never reads
+   * must not hold a finished run forever.
+   */
+  drain(deadlineMs = Infinity): Promise<{ undelivered: number }> {
     this.writePending();
-    if (this.broken) return Promise.resolve();
+    if (this.broken || this.undelivered === 0) return Promise.resolve({ undelivered: 0 });
     return new Promise((resolve) => {
-      const done = () => resolve();
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        if (timer) clearTimeout(timer);
+        this.stream.off('error', done);
+        resolve({ undelivered: this.undelivered });
+      };
+      if (Number.isFinite(deadlineMs)) timer = setTimeout(done, Math.max(0, deadlineMs - Date.now()));
       try {
         this.stream.write('', done);
       } catch {
-        resolve();
+        done();
       }
-      // A reader that never reads must not hold a finished run forever.
       this.stream.once('error', done);
     });
   }
@@ -111,7 +130,17 @@ export class Sink {
     if (this.end === this.start || this.broken || this.pool === undefined) return !this.stream.writableNeedDrain;
     const chunk = this.pool.subarray(this.start, this.end);
     this.start = this.end;
-    return this.stream.write(chunk);
+    const lines = this.heldLines;
+    this.heldLines = 0;
+    return this.handOver(chunk, lines);
+  }
+
+  /** One write to the stream, counted until it completes (one callback per chunk, not per line). */
+  private handOver(chunk: string | Buffer, lines: number): boolean {
+    this.inFlight += lines;
+    return this.stream.write(chunk, () => {
+      this.inFlight -= lines;
+    });
   }
 
   private releaseWaiters(): void {

@@ -132,6 +132,8 @@ export interface CommonOptions {
   insecure?: boolean;
   proxy?: string;
   record?: string;
+  /** How long sinks may take to deliver what they accepted after a signal (ms). */
+  drainTimeout?: number;
   [key: string]: unknown;
 }
 

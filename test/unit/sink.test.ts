@@ -50,12 +50,12 @@ describe('Sink', () => {
     expect(out.text).toBe(Array.from({ length: 20 }, (_, i) => line(i, 10)).join(''));
   });
 
-  test('coalesce: flush() writes what is held back before it resolves', async () => {
+  test('coalesce: drain() writes what is held back before it resolves, with nothing undelivered', async () => {
     const out = new Recorder();
     const sink = new Sink(out, { coalesce: true });
     sink.write('one\n');
     sink.write('two\n');
-    await sink.flush();
+    expect(await sink.drain()).toEqual({ undelivered: 0 });
     expect(out.text).toBe('one\ntwo\n');
   });
 
@@ -90,11 +90,11 @@ describe('Sink', () => {
       sink.write(l);
       if (i % 300 === 0) await tick();
     }
-    await sink.flush();
+    await sink.drain();
     expect(out.text).toBe(expected.join(''));
   });
 
-  test('coalesce: after EPIPE writes are dropped quietly, the break is reported once, flush resolves', async () => {
+  test('coalesce: after EPIPE writes are dropped quietly, the break is reported once, drain resolves with nothing to deliver', async () => {
     const out = new Recorder();
     const sink = new Sink(out, { coalesce: true });
     let broken = 0;
@@ -103,8 +103,32 @@ describe('Sink', () => {
     await tick();
     out.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
     expect(sink.write('dropped\n')).toBe(true);
-    await sink.flush();
+    expect(await sink.drain()).toEqual({ undelivered: 0 });
     expect(broken).toBe(1);
     expect(out.text).toBe('kept\n');
+  });
+
+  test('drain(deadline): a reader that never reads does not hold it; it resolves at the deadline with the lines still held', async () => {
+    const out = new Recorder(true, 1024);
+    const sink = new Sink(out, { coalesce: true });
+    for (let i = 0; i < 300; i++) sink.write(line(i, 100));
+    const r = await sink.drain(Date.now() + 50);
+    // The stream took the first chunk and never completed it: every line is still undelivered.
+    expect(r.undelivered).toBe(300);
+    out.release();
+    await tick();
+    expect(sink.undelivered).toBe(0);
+  });
+
+  test('drain(deadline) counts only the lines whose write has not completed', async () => {
+    const out = new Recorder(true, 1024);
+    const sink = new Sink(out);
+    for (let i = 0; i < 3; i++) sink.write(line(i, 10));
+    while (out.writableLength > 0) {
+      out.release();
+      await tick();
+    }
+    for (let i = 3; i < 5; i++) sink.write(line(i, 10));
+    expect(await sink.drain(Date.now())).toEqual({ undelivered: 2 });
   });
 });
