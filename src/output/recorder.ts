@@ -13,6 +13,7 @@ import { once } from 'node:events';
 import { UsageError } from '../errors.js';
 import type { Redactor } from '../redact.js';
 import type { SessionObserver } from '../session/session.js';
+import type { TailEvent } from '../types.js';
 import type { EventSink } from './fanout.js';
 
 export interface RecordLine {
@@ -40,6 +41,8 @@ export class Recorder implements SessionObserver, EventSink {
   /** Lines written whose write has not completed. */
   private pending = 0;
   private drainWaiters: (() => void)[] = [];
+  /** drain() hit its deadline with lines still pending: close() abandons them. */
+  private stuck = false;
 
   private constructor(
     private readonly file: string,
@@ -84,7 +87,7 @@ export class Recorder implements SessionObserver, EventSink {
   }
 
   /** The event's frames were recorded by frame(); an event only asks whether the file is keeping up. */
-  write(): boolean {
+  write(_ev?: TailEvent, _line?: string): boolean {
     return this.failed !== undefined || !this.out.writableNeedDrain;
   }
 
@@ -100,6 +103,7 @@ export class Recorder implements SessionObserver, EventSink {
       let timer: NodeJS.Timeout | undefined;
       const done = () => {
         if (timer) clearTimeout(timer);
+        this.stuck = this.pending > 0;
         resolve({ undelivered: this.pending });
       };
       if (Number.isFinite(deadlineMs)) timer = setTimeout(done, Math.max(0, deadlineMs - Date.now()));
@@ -110,7 +114,7 @@ export class Recorder implements SessionObserver, EventSink {
   /** Close the file; a recording still stuck (nobody reads the FIFO) is abandoned rather than waited for. */
   async close(): Promise<void> {
     if (this.out.closed || this.out.destroyed) return;
-    if (this.pending > 0 || this.failed) {
+    if (this.stuck || this.failed) {
       this.out.destroy();
       return;
     }
