@@ -132,6 +132,12 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
   report(result, reporter, common);
   if (undelivered.length) reporter.error(undeliveredText(undelivered, recorder?.name, secondSignal ?? (signalled ? `the ${formatDuration(drainMs, 1)} of --drain-timeout` : undefined)));
   if (common.stats) io.stderr.write(formatStats(result, Date.now() - startedAt, format === 'ndjson', redactor) + '\n');
+  // Events a sink (--forward-to, --publish) finally gave up on: the run did not do all it was asked.
+  const failed = output.failures();
+  if (failed > 0 && result.code === ExitCode.ok) {
+    reporter.error(`${formatCount(failed)} event${failed === 1 ? '' : 's'} could not be delivered to ${output.names.slice(1).join(', ') || 'a sink'}`);
+    return ExitCode.undelivered;
+  }
   // A signal while sinks were still delivering after the run ended: the output is not complete, and the code says so.
   if (signalled && result.code < 128 && undelivered.length) return 128 + (signalNumbers[signalled.sig] ?? 0);
   return result.code;
