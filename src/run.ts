@@ -54,7 +54,8 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
     verbose: common.verbose,
     stderr: io.stderr,
     redactor,
-    spinner: Boolean(io.stderr.isTTY) && !io.env.CI,
+    // A --stdin chat owns the bottom line (its prompt): status goes above it as plain lines, no spinner.
+    spinner: Boolean(io.stderr.isTTY) && !io.env.CI && plan.options.stdin !== true,
     colour: colourLevel(common.color, io.env, Boolean(io.stderr.isTTY)) > 0,
   });
   await reporter.init();
@@ -64,6 +65,7 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
     summarize: module.summarize,
     colourLevel: colourLevel(common.color, io.env, Boolean(io.stdout.isTTY)),
     width: io.stdout.isTTY ? io.stdout.columns : undefined,
+    hideWhere: plan.spec.prettyHidesWhere === true,
   });
   const transport: TransportOptions = { ...defaultTransport, maxPayload: common.maxFrameSize, ...(await tlsAndProxy(common, io)), ...plan.transport };
   const driver = module.createDriver({ ...module.parseOptions(plan.options, common), transport, clock: systemClock });

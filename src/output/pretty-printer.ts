@@ -16,6 +16,8 @@ export class PrettyPrinter {
     level: 0 | 1 | 2 | 3,
     /** At a terminal, its width: each event stays on one screen line. */
     private readonly width?: number,
+    /** Leave out [topic]/[channel]: a stream where it never changes (Push: your own urn). */
+    private readonly hideWhere = false,
   ) {
     this.c = new Chalk({ level });
   }
@@ -29,7 +31,7 @@ export class PrettyPrinter {
       summary = '';
     }
     if (!summary) summary = fallbackSummary(ev);
-    const where = ev.topic ?? ev.channel;
+    const where = this.hideWhere ? undefined : (ev.topic ?? ev.channel);
     const type = c.bold.cyan(ev.type) + (where && where !== ev.type ? c.dim(` [${where}]`) : '');
     if (ev.time !== this.lastTime) {
       this.lastTime = ev.time;

@@ -17,13 +17,13 @@ function rawLine(ev: TailEvent): string {
 }
 
 /** stdout as an EventSink. `line` (the envelope, serialised once by the FanOut) is what NDJSON prints. */
-export async function createOutput(format: Format, sink: Sink, options: { summarize: (ev: TailEvent) => string; colourLevel: 0 | 1 | 2 | 3; width?: number }): Promise<UndecodableSink & { write(ev: TailEvent, line?: string): boolean }> {
+export async function createOutput(format: Format, sink: Sink, options: { summarize: (ev: TailEvent) => string; colourLevel: 0 | 1 | 2 | 3; width?: number; hideWhere?: boolean }): Promise<UndecodableSink & { write(ev: TailEvent, line?: string): boolean }> {
   let formatEvent: (ev: TailEvent, line: string | undefined) => string;
   if (format === 'ndjson') formatEvent = (ev, line) => (line ?? envelopeLine(ev)) + '\n';
   else if (format === 'raw') formatEvent = rawLine;
   else {
     const { PrettyPrinter } = await import('./pretty-printer.js');
-    const printer = new PrettyPrinter(options.summarize, options.colourLevel, options.width);
+    const printer = new PrettyPrinter(options.summarize, options.colourLevel, options.width, options.hideWhere);
     formatEvent = (ev) => printer.format(ev);
   }
   return {

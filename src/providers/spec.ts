@@ -94,6 +94,8 @@ export interface ProviderSpec {
   mockOptions: OptionSpec[];
   /** Example command lines for --help. */
   examples: string[];
+  /** Pretty output leaves out the [channel]/[topic] (Push: it is always your own urn). */
+  prettyHidesWhere?: boolean;
   /** Filter examples for --help that mean something for this provider's events (types, paths). */
   filterExamples?: { type: string[]; match: string[]; until: string };
   /** The provider's own defaults for common options (typed values), below every user setting. */

@@ -105,3 +105,25 @@ describe('messages read whole', () => {
     expect(r.stderr.match(/ready/g) ?? []).toHaveLength(1);
   });
 });
+
+describe('evtail ws <url> --stdin: each line typed or piped is sent as a frame (what wscat is used for)', () => {
+  test('piped lines go out in order; the replies are events; a blank line is not sent', async () => {
+    const { WebSocketServer } = await import('ws');
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((r) => wss.once('listening', r));
+    const got: string[] = [];
+    wss.on('connection', (ws) => ws.on('message', (m) => {
+      got.push(String(m));
+      ws.send(JSON.stringify({ type: 'echo', text: String(m) }));
+    }));
+    try {
+      const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}/`;
+      const r = await runEvtail(['ws', url, '--stdin', '-n', '2', '-o', 'ndjson'], { stdin: 'hello\n\nworld\n' });
+      expect(r.code).toBe(0);
+      expect(got).toEqual(['hello', 'world']);
+      expect(r.lines.map((l) => JSON.parse(l).data.text)).toEqual(['hello', 'world']);
+    } finally {
+      await new Promise((r) => wss.close(r));
+    }
+  });
+});

@@ -12,7 +12,7 @@ import type { CloseOutcome, Connection, Driver, DriverHooks, LinkCause } from '.
 import type { CommonOptions, DriverContext, ParsedOptions, RawOptions } from '../spec.js';
 import { describeScClose, permanentScClose, parseScUrl, ScLink, TokenStore, type HandshakeStatus, type ScEndpoint } from '../socketcluster/sc-link.js';
 import { parseRegisterReply, pushUrl, toEvent } from './messages.js';
-import { ChatOutbox } from './chat-outbox.js';
+import { ChatOutbox } from '../chat-outbox.js';
 import { receivedAt } from '../../transport/received-at.js';
 
 /** pingTimeout when the handshake answer has none (SocketCluster's default client value). */

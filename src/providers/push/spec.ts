@@ -36,6 +36,7 @@ export const pushSpec: ProviderSpec = {
     { key: 'urn', flags: '--urn <urn...>', kind: 'list', env: false, description: 'urns registered before the mock started (a restarted server keeps its users): accepted for #subscribe' },
     { key: 'strayEvery', flags: '--stray-every <n>', kind: 'int', min: 1, env: false, description: 'also publish a message addressed to another urn after every n bot messages (a client must skip it)' },
   ],
+  prettyHidesWhere: true,
   filterExamples: { type: ['message'], match: ['data.from~bot', 'data.text~order'], until: 'data.text~agent' },
   examples: [
     'evtail push --host push.example.com --channel-uuid 9f4c2b1e-7a3d-4e5f-8b6a-0c1d2e3f4a5b --host-api https://api.push.example.com',

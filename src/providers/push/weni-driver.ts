@@ -11,7 +11,7 @@ import { classifyStandard, WsLink } from '../../transport/ws-transport.js';
 import { receivedAt } from '../../transport/received-at.js';
 import type { CloseOutcome, Connection, Driver, DriverHooks, TimerHandle } from '../../types.js';
 import type { CommonOptions, DriverContext, ParsedOptions, RawOptions } from '../spec.js';
-import { ChatOutbox } from './chat-outbox.js';
+import { ChatOutbox } from '../chat-outbox.js';
 import {
   callbackUrl,
   ERROR_HANDLER_DEAD,

@@ -7,6 +7,7 @@ import { receivedAt } from '../../transport/received-at.js';
 import { classifyStandard, WsLink } from '../../transport/ws-transport.js';
 import type { CloseOutcome, Connection, Driver, DriverHooks, LinkCause } from '../../types.js';
 import type { CommonOptions, DriverContext, ParsedOptions, RawOptions } from '../spec.js';
+import { ChatOutbox } from '../chat-outbox.js';
 import { decodeBinary, decodeText, parseHeaders, PROVIDER, typePathsFrom, type DecodeOptions } from './messages.js';
 
 const SUBPROTOCOL_ERRORS = /subprotocol/i;
@@ -17,6 +18,8 @@ export interface WsOptions {
   sends: string[];
   pingIntervalMs: number | undefined;
   decode: DecodeOptions;
+  /** --stdin: send each line of stdin as a text frame. */
+  stdin: boolean;
 }
 
 export function parseOptions(raw: RawOptions, common: CommonOptions): ParsedOptions<WsOptions> {
@@ -35,6 +38,7 @@ export function parseOptions(raw: RawOptions, common: CommonOptions): ParsedOpti
       sends: Array.isArray(raw.send) ? raw.send.map(String) : [],
       pingIntervalMs: typeof raw.pingInterval === 'number' && raw.pingInterval > 0 ? raw.pingInterval : undefined,
       decode: { typePaths: typePathsFrom(raw.typePath) },
+      stdin: raw.stdin === true,
     },
   };
 }
@@ -47,14 +51,24 @@ export class WsDriver implements Driver {
   private readonly sends: string[];
   private readonly pingIntervalMs: number | undefined;
   private readonly decodeOptions: DecodeOptions;
+  /** --stdin: lines typed or piped, sent as text frames on the open connection (kept while there is none). */
+  private readonly outbox = new ChatOutbox();
+  private readingStdin = false;
 
-  constructor(private readonly ctx: DriverContext<WsOptions>) {
+  constructor(
+    private readonly ctx: DriverContext<WsOptions>,
+    private readonly stdin: NodeJS.ReadableStream = process.stdin,
+  ) {
     this.url = ctx.url;
     ({ headers: this.headers, protocols: this.protocols, sends: this.sends, pingIntervalMs: this.pingIntervalMs, decode: this.decodeOptions } = ctx.options);
   }
 
   connect(hooks: DriverHooks): Connection {
     const decodeOptions = this.decodeOptions;
+    if (this.ctx.options.stdin && !this.readingStdin) {
+      this.readingStdin = true;
+      this.outbox.readLines(this.stdin as never, () => hooks.debug('stdin ended; still tailing'));
+    }
     const link: WsLink = new WsLink(
       this.url,
       hooks,
@@ -65,6 +79,7 @@ export class WsDriver implements Driver {
           for (const text of this.sends) link.send(text);
           if (this.pingIntervalMs !== undefined) hooks.heartbeat({ mode: 'beat', intervalMs: this.pingIntervalMs, send: () => link.ping() });
           hooks.ready(proto ? `subprotocol ${proto}` : undefined);
+          this.outbox.attach(target);
         },
         onMessage: (text, isBinary, bytes) => hooks.event(isBinary ? decodeBinary(bytes, receivedAt()) : decodeText(text, decodeOptions, receivedAt())),
         onPong: () => hooks.alive(),
@@ -73,7 +88,19 @@ export class WsDriver implements Driver {
       },
       { headers: this.headers, protocols: this.protocols },
     );
+    const target = {
+      get canSend() {
+        return link.isOpen;
+      },
+      sendText: (text: string) => link.send(text),
+    };
+    link.ws.on('close', () => this.outbox.detach(target));
     return link;
+  }
+
+  /** The run is over: no more stdin. */
+  dispose(): void {
+    this.outbox.stop();
   }
 }
 

@@ -1,9 +1,10 @@
 /**
- * What a chat sends, for both Push protocols: --send once, then each line of --stdin. Lines wait here while no
- * connection can carry them (not yet registered/subscribed, or between connections); nothing typed is lost.
+ * What a chat sends (both Push protocols, and ws --stdin): --send once, then each line of --stdin. Lines wait here
+ * while no connection can carry them (not yet registered/subscribed, or between connections); nothing typed is lost.
  */
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
+import { promptLine } from '../output/prompt-line.js';
 
 export interface ChatTarget {
   readonly canSend: boolean;
@@ -13,22 +14,30 @@ export interface ChatTarget {
 export class ChatOutbox {
   private readonly queue: string[] = [];
   private target: ChatTarget | undefined;
-  private reader: readline.Interface | undefined;
+  private reader: { close(): void } | undefined;
 
   constructor(first?: string) {
     if (first !== undefined) this.queue.push(first);
   }
 
-  /** Each non-blank line of `input` is sent; the end of input ends the chat, not the tail. */
+  /**
+   * Each non-blank line of `input` is sent; the end of input ends the chat, not the tail. At a terminal the lines
+   * are typed at a prompt that the incoming events do not break into.
+   */
   readLines(input: Readable, onEnd: () => void): void {
     if (this.reader) return;
-    const rl = readline.createInterface({ input, crlfDelay: Infinity, terminal: false });
-    this.reader = rl;
-    rl.on('line', (line) => {
+    const take = (line: string) => {
       if (line.trim() === '') return;
       this.queue.push(line);
       this.flush();
-    });
+    };
+    if ((input as NodeJS.ReadStream).isTTY && process.stderr.isTTY) {
+      this.reader = promptLine({ input, output: process.stderr, also: [process.stdout], prompt: '> ', onLine: take, onClose: onEnd });
+      return;
+    }
+    const rl = readline.createInterface({ input, crlfDelay: Infinity, terminal: false });
+    this.reader = rl;
+    rl.on('line', take);
     rl.on('close', onEnd);
   }
 
