@@ -74,15 +74,15 @@ describe('evtail push --protocol weni', () => {
     const r2 = await runEvtail(args(old, '--from', 'bob@shop', '--history', '-n', '2', '-o', 'pretty', '--no-color'));
     expect(r2.code).toBe(0);
     expect(sent(old, 'get_history')).toEqual([{ type: 'get_history', params: { limit: 20, page: 1 } }]);
-    expect(r2.lines[0]).toMatch(/ push history \[bob@shop\] bot: You said: two$/);
-    expect(r2.lines[1]).toMatch(/ push history \[bob@shop\] me: two$/);
+    expect(r2.lines[0]).toMatch(/ push history bot: You said: two$/);
+    expect(r2.lines[1]).toMatch(/ push history me: two$/);
   });
 
   test('pretty output for every message kind: text, quick replies, image, video, audio, file with captions, location', async () => {
     const m = await start({ rate: 50 });
     const r = await runEvtail(args(m, '-o', 'pretty', '--no-color', '-n', '8'));
     expect(r.code).toBe(0);
-    const out = r.lines.map((l) => l.replace(/^\S+ push message \[[^\]]+\] /, ''));
+    const out = r.lines.map((l) => l.replace(/^\S+ push message /, ''));
     expect(out.slice(1)).toEqual([
       'Demo bot: Was this helpful?  [Yes | No]',
       'Demo bot: image https://mock-bucket.s3.amazonaws.com/receipt-48213.png "Your receipt"',
