@@ -23,9 +23,10 @@ export async function runDemoCommand(spec: ProviderSpec, cli: Record<string, unk
   buildFilter(resolved.common);
   buildUntil(resolved.common);
   const module = await spec.load();
-  // A provider that speaks more than one protocol (push --protocol weni) gets the mock of the one asked for.
-  const protocol = resolved.options.protocol;
-  const mock = await module.startMock({ host: '127.0.0.1', port: 0, rate, ...(typeof protocol === 'string' ? { protocol } : {}) });
+  // A provider that speaks more than one protocol (push --protocol weni, webinate --generation) gets the mock of
+  // the one asked for: a choice the tail and the mock share is passed on.
+  const shared = spec.mockOptions.filter((m) => m.kind === 'enum' && spec.options.some((o) => o.key === m.key) && typeof resolved.options[m.key] === 'string');
+  const mock = await module.startMock({ host: '127.0.0.1', port: 0, rate, ...Object.fromEntries(shared.map((m) => [m.key, resolved.options[m.key]])) });
   try {
     if (!resolved.common.quiet) io.stderr.write(`evtail: demo: ${spec.name} mock listening on ${mock.url}\n`);
     const common = { ...resolved.common, url: mock.url };

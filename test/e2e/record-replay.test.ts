@@ -163,7 +163,7 @@ const cases: Case[] = [
     malformed: true,
     secrets: () => ['record-webinate-key'],
     start: async () => (await import('../../src/providers/webinate/mock.js')).startWebinateMock({ host: '127.0.0.1', port: 0, rate: 15, generation: 'mixed', malformedAfter: 2, binaryAfter: 3, socketApiKey: 'record-webinate-key' }),
-    args: (m) => ['webinate', '--url', m.url, '--api-key', 'record-webinate-key', '--echo', 'hello', '--send', '{"eventType":9,"username":"alice","property":"plan"}'],
+    args: (m) => ['webinate', '--url', m.url, '--api-key', 'record-webinate-key', '--echo', 'hello', '--send', '{"eventType":9,"username":"alice","property":"plan"}', '--send-delay', '50ms'],
   },
   {
     // --send frames (one carries the credential), JSON objects, text, an array, a broken frame, an empty one.

@@ -9,7 +9,8 @@ const ORIGIN = 'http://localhost:4200';
 let mock: WebinateMock | undefined;
 
 async function start(options: Record<string, unknown> = {}): Promise<WebinateMock> {
-  mock = await startWebinateMock({ host: '127.0.0.1', port: 0, rate: 50, ...options });
+  // The documented (numeric) generation unless a test asks for the current one: it sends every event to everyone.
+  mock = await startWebinateMock({ host: '127.0.0.1', port: 0, rate: 50, generation: 'numeric', ...options });
   return mock;
 }
 
@@ -61,7 +62,7 @@ describe('evtail webinate', () => {
 
   test('the newer generation (string type) decodes to the same names', async () => {
     const m = await start({ generation: 'string' });
-    const r = await runEvtail(['webinate', '--url', m.url, '--origin', ORIGIN, '-o', 'ndjson', '-n', '4']);
+    const r = await runEvtail(['webinate', '--url', m.url, '--api-key', DEFAULT_SOCKET_API_KEY, '-o', 'ndjson', '-n', '4']);
     expect(r.code).toBe(0);
     const events = r.lines.map((l) => JSON.parse(l));
     for (const ev of events) {
@@ -148,8 +149,8 @@ describe('evtail webinate', () => {
     expect(r.stdout).not.toContain(sid);
   });
 
-  test('acceptance: evtail demo webinate --echo hello --format ndjson --max-events 3', async () => {
-    const r = await runEvtail(['demo', 'webinate', '--echo', 'hello', '--format', 'ndjson', '--max-events', '3']);
+  test('acceptance: evtail demo webinate --generation numeric --echo hello --format ndjson --max-events 3', async () => {
+    const r = await runEvtail(['demo', 'webinate', '--generation', 'numeric', '--echo', 'hello', '--format', 'ndjson', '--max-events', '3']);
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(3);
     const events = r.lines.map((l) => JSON.parse(l));
@@ -175,5 +176,65 @@ describe('evtail webinate', () => {
     expect(code).toBe(0);
     expect(out).toContain('We got an echo: Hello world?');
     expect(m.connections[0]).toMatchObject({ origin: 'trusted-host', approved: true });
+  });
+});
+
+describe('evtail webinate against the current server (string generation, v0.5.0+)', () => {
+  const KEY = DEFAULT_SOCKET_API_KEY;
+  const current = (options: Record<string, unknown> = {}) => start({ generation: 'string', ...options });
+
+  test('smoke check: --meta-request with the API key round-trips; --replies-only makes -n 1 count only the answer; exit 0', async () => {
+    const m = await current({ rate: 50 });
+    const r = await runEvtail(['webinate', '--url', m.url, '--api-key', KEY, '--meta-request', 'alice.plan', '--replies-only', '-n', '1', '--timeout', '15s', '-o', 'ndjson']);
+    expect(r.code).toBe(0);
+    expect(r.lines).toHaveLength(1);
+    expect(JSON.parse(r.lines[0]!)).toMatchObject({ type: 'MetaRequest', data: { type: 'MetaRequest', username: 'alice', property: 'plan', val: 'free' } });
+    // A third party also gets every event; they were there, and skipped.
+    expect(m.stats.eventsSent).toBeGreaterThan(0);
+    expect(m.received.filter((t) => t.type === 'MetaRequest')).toEqual([{ type: 'MetaRequest', username: 'alice', property: 'plan' }]);
+  });
+
+  test('smoke check with a wrong API key (an approved Origin): the error answer goes to stderr, nothing counts, exit 4', async () => {
+    const m = await current();
+    const r = await runEvtail(['webinate', '--url', m.url, '--origin', ORIGIN, '--api-key', 'not-the-key', '--meta-request', 'alice', '--replies-only', '-n', '1', '--timeout', '3s', '-o', 'ndjson']);
+    expect(r.code).toBe(4);
+    expect(r.lines).toHaveLength(0);
+    expect(r.stderr).toMatch(/warning: MetaRequest: the server answered with an error: You do not have permission to make this request \(the users-api-key was not accepted: check --api-key\)/);
+  });
+
+  test('delivery: no key and no cookie is silent, with the hint; a key gets every event; a cookie only its user\'s events', async () => {
+    const m = await current({ rate: 50 });
+    const p = evtail(['webinate', '--url', m.url, '--origin', ORIGIN, '--silence-hint-after', '400ms', '-o', 'ndjson']);
+    await p.waitForStderr(/server has sent nothing in 400ms: a current users server sends events only to connections that pass --api-key/);
+    expect(p.lines).toHaveLength(0);
+    p.kill('SIGTERM');
+    await p.exit();
+    const all = await runEvtail(['webinate', '--url', m.url, '--api-key', KEY, '--silence-hint-after', '400ms', '-o', 'ndjson', '-n', '6']);
+    expect(all.code).toBe(0);
+    const seqs = all.lines.map((l) => seqOf(JSON.parse(l)));
+    expect(seqs).toEqual(Array.from({ length: 6 }, (_, i) => seqs[0]! + i));
+    expect(all.stderr).not.toMatch(/has sent nothing/);
+    const mine = await runEvtail(['webinate', '--url', m.url, '--origin', ORIGIN, '--cookie', 'SID=sid-alice', '-o', 'ndjson', '-n', '3']);
+    expect(mine.code).toBe(0);
+    for (const l of mine.lines) expect(JSON.parse(l).data.username).toBe('alice');
+    expect(m.connections.at(-1)).toMatchObject({ sid: 'sid-alice', user: 'alice', thirdParty: false });
+  });
+
+  test('no Echo on the current server: --echo there is exit 2 with a hint; a frame sent before the server listens is dropped, --meta-request asks again', async () => {
+    const r = await runEvtail(['webinate', '--url', 'ws://127.0.0.1:9', '--generation', 'string', '--echo', 'hi']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/the current server \(--generation string\) has no Echo/);
+    const m = await current({ count: 0, approvalDelay: 600 });
+    const q = await runEvtail(['webinate', '--url', m.url, '--api-key', KEY, '--meta-request', 'bob', '--send-delay', '100ms', '--replies-only', '-n', '1', '--timeout', '10s', '-o', 'ndjson']);
+    expect(q.code).toBe(0);
+    expect(JSON.parse(q.lines[0]!)).toMatchObject({ type: 'MetaRequest', data: { username: 'bob', val: { plan: 'free' } } });
+    expect(m.stats.droppedBeforeApproval).toBeGreaterThanOrEqual(1);
+  });
+
+  test('the numeric generation: an Echo round trip (--echo implies it)', async () => {
+    const m = await start({ count: 0 });
+    const r = await runEvtail(['webinate', '--url', m.url, '--origin', ORIGIN, '--echo', 'ping', '--replies-only', '-n', '1', '--timeout', '10s', '-o', 'ndjson']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.lines[0]!)).toMatchObject({ type: 'Echo', data: { eventType: 10, message: 'ping' } });
   });
 });

@@ -7,7 +7,7 @@ import { startDoshiiMock } from '../../src/providers/doshii/mock.js';
 import { DEMO_CHANNEL_UUID, DEMO_HOST_API, startPushMock, type PushMock } from '../../src/providers/push/mock.js';
 import { seqFromId, startStreamElementsMock } from '../../src/providers/streamelements/mock.js';
 import { startTweetCatcherMock } from '../../src/providers/tweetcatcher/mock.js';
-import { startWebinateMock } from '../../src/providers/webinate/mock.js';
+import { DEFAULT_SOCKET_API_KEY as WEBINATE_KEY, startWebinateMock } from '../../src/providers/webinate/mock.js';
 import type { MockServer } from '../../src/types.js';
 import { CLOSE_CODES, SCENARIOS, type CloseCase, type ProviderName, type Scenario, type ScenarioId } from './catalogue.mjs';
 
@@ -122,7 +122,8 @@ export const adapters: readonly FaultAdapter[] = [
     start: (k = {}) => tracked(startWebinateMock, k),
     restart: (old, k = {}) => tracked(startWebinateMock, { port: old.port, ...k }),
     path: '/',
-    args: (url) => ['webinate', '--url', url, '--origin', ORIGIN, '-o', 'ndjson'],
+    // A current server: a trusted third party (the API key) gets every event.
+    args: (url) => ['webinate', '--url', url, '--origin', ORIGIN, '--api-key', WEBINATE_KEY, '-o', 'ndjson'],
     watchdog: { knobs: {}, args: ['--ping-interval', '250ms'], warning: /dead link: no heartbeat answer within 250 ms/ },
     seq: numberAfter('wb-'),
     closeCodes: CLOSE_CODES.webinate,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
-import { checkSendJson, echoFrame, eventName, originOf, parseFrame, summarize, toEvent } from '../../src/providers/webinate/messages.js';
+import { checkSendJson, echoFrame, eventName, generationOf, isReplyTo, metaFrame, originOf, parseFrame, summarize, toEvent } from '../../src/providers/webinate/messages.js';
 import { parseOptions, WebinateDriver } from '../../src/providers/webinate/driver.js';
 import { DEFAULT_APPROVED_SOCKET_DOMAINS, WebinateMock } from '../../src/providers/webinate/mock.js';
 import provider from '../../src/providers/webinate/index.js';
@@ -150,11 +150,36 @@ describe("the mock's Origin check, as the real server does it", () => {
   test('no Origin: refused; the API key approves any Origin, but an empty list approves no one', () => {
     const m = mock();
     expect(m.approves(undefined, undefined).approved).toBe(false);
-    expect(m.approves(undefined, 'k')).toEqual({ approved: true, thirdParty: true });
-    expect(m.approves('http://127.0.0.1', 'wrong')).toEqual({ approved: false, thirdParty: false });
+    // A key is compared (bcrypt) once per entry until one approves: a valid one at the first entry.
+    expect(m.approves(undefined, 'k')).toEqual({ approved: true, thirdParty: true, compares: 1 });
+    expect(m.approves('http://127.0.0.1', 'wrong')).toEqual({ approved: false, thirdParty: false, compares: DEFAULT_APPROVED_SOCKET_DOMAINS.length });
     expect(mock([]).approves('http://localhost', 'k').approved).toBe(false);
   });
   test('a list entry that is not a regular expression fails at start', () => {
     expect(() => mock(['(unclosed'])).toThrow(/approvedSocketDomains: not a regular expression: \(unclosed/);
+  });
+});
+
+describe('webinate generations and answers', () => {
+  test('a MetaRequest goes out in the server generation; the type/eventType given is replaced', () => {
+    const meta = { type: 'MetaRequest', username: 'alice', property: 'plan' };
+    expect(JSON.parse(metaFrame(meta, 'string'))).toEqual({ type: 'MetaRequest', username: 'alice', property: 'plan' });
+    expect(JSON.parse(metaFrame(meta, 'numeric'))).toEqual({ eventType: 9, username: 'alice', property: 'plan' });
+  });
+
+  test('a frame tells its generation when it carries type or eventType', () => {
+    expect(generationOf({ type: 'Login', username: 'a' })).toBe('string');
+    expect(generationOf({ eventType: 1, username: 'a' })).toBe('numeric');
+    expect(generationOf({ username: 'a' })).toBeUndefined();
+  });
+
+  test('answers: a MetaRequest about the user asked for, or with an error; an Echo of the same message; nothing else', () => {
+    const asked = { type: 'MetaRequest', username: 'alice' };
+    expect(isReplyTo({ type: 'MetaRequest', username: 'alice', val: 1 }, asked)).toBe(true);
+    expect(isReplyTo({ type: 'MetaRequest', error: 'You do not have permission to make this request' }, asked)).toBe(true);
+    expect(isReplyTo({ type: 'MetaRequest', username: 'bob', val: 1 }, asked)).toBe(false);
+    expect(isReplyTo({ type: 'Login', username: 'alice' }, asked)).toBe(false);
+    expect(isReplyTo({ eventType: 10, message: 'hi' }, { eventType: 10, message: 'hi' })).toBe(true);
+    expect(isReplyTo({ eventType: 10, message: 'other' }, { eventType: 10, message: 'hi' })).toBe(false);
   });
 });

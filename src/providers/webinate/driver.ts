@@ -8,8 +8,9 @@ import { AuthError, UsageError } from '../../errors.js';
 import type { CloseOutcome, Connection, Driver, DriverHooks, LinkCause } from '../../types.js';
 import { classifyStandard, WsLink } from '../../transport/ws-transport.js';
 import type { CommonOptions, DriverContext, ParsedOptions, RawOptions } from '../spec.js';
-import { checkSendJson, echoFrame, errorOf, originOf, parseFrame, toEvent } from './messages.js';
+import { checkSendJson, echoFrame, errorOf, generationOf, isReplyTo, metaFrame, originOf, parseFrame, toEvent, type Generation, type Token } from './messages.js';
 import { receivedAt } from '../../transport/received-at.js';
+import { formatDuration } from '../../format.js';
 
 export const DEFAULT_PING_INTERVAL_MS = 30_000;
 /** Refused connections that in a row mean "the Origin is not approved" (fewer when retries are fewer). */
@@ -17,10 +18,17 @@ export const REFUSALS_BEFORE_GIVING_UP = 3;
 /** A terminate this soon after the upgrade looks like a refusal (the real server checks right away, or after a bcrypt compare of the API key). */
 export const REFUSAL_WINDOW_MS = 5_000;
 /**
- * The real server attaches its message listener only after it has looked up the session of the upgrade
- * request, so a frame sent the instant the socket opens can be dropped. Sends wait this long.
+ * The real server attaches its message listener only after it has approved the socket (a bcrypt compare of the
+ * users-api-key per approvedSocketDomains entry) and looked up the upgrade request's session; it says nothing when
+ * it is done, and drops what comes before. Sends wait this long (--send-delay); a MetaRequest read (idempotent) is
+ * sent again, waiting twice as long each time, until the server answers.
  */
-export const SEND_DELAY_MS = 200;
+export const SEND_DELAY_MS = 1000;
+const META_TRIES = 5;
+/** The first re-send of an unanswered MetaRequest read waits at least this long (then twice as long each time). */
+const META_RETRY_MS = 500;
+/** A current server sends nothing to a connection with neither key nor cookie: say so after this long. */
+export const SILENCE_HINT_MS = 60_000;
 
 interface ConnState {
   opened: boolean;
@@ -40,6 +48,16 @@ export interface WebinateOptions {
   frames: string[];
   /** Refusals in a row that end the run. */
   refusalThreshold: number;
+  /** --generation, or the current one (numeric with --echo); `given`: a frame may not change it. */
+  generation: Generation;
+  generationGiven: boolean;
+  /** --meta-request: a MetaRequest read, re-sent until answered. */
+  meta: Token | undefined;
+  /** What evtail sends that expects an answer: --replies-only prints only those answers. */
+  asked: Token[];
+  repliesOnly: boolean;
+  sendDelayMs: number;
+  silenceHintMs: number;
 }
 
 export function parseOptions(raw: RawOptions, common: CommonOptions): ParsedOptions<WebinateOptions> {
@@ -63,12 +81,30 @@ export function parseOptions(raw: RawOptions, common: CommonOptions): ParsedOpti
   const apiKey = str('apiKey');
   if (apiKey) headers['users-api-key'] = apiKey;
   const frames: string[] = [];
-  if (typeof raw.echo === 'string') frames.push(echoFrame(raw.echo));
+  const asked: Token[] = [];
+  const generationGiven = raw.generation === 'numeric' || raw.generation === 'string';
+  const generation: Generation = raw.generation === 'numeric' || (!generationGiven && typeof raw.echo === 'string') ? 'numeric' : 'string';
+  if (typeof raw.echo === 'string') {
+    if (generation === 'string') throw new UsageError('webinate: --echo: the current server (--generation string) has no Echo', 'for a smoke check of a current server use --meta-request <username> with --api-key; --echo is for numeric-generation servers (--generation numeric)');
+    asked.push({ eventType: 10, message: raw.echo });
+    frames.push(echoFrame(raw.echo));
+  }
+  let meta: Token | undefined;
+  const metaRequest = str('metaRequest');
+  if (metaRequest) {
+    const [username, property] = metaRequest.split(/[.:](.*)/s) as [string, string | undefined];
+    meta = { type: 'MetaRequest', username, ...(property ? { property } : {}) };
+    asked.push(meta);
+  }
   if (typeof raw.send === 'string') {
     const checked = checkSendJson(raw.send);
-    if (!checked.ok) throw new UsageError(`webinate: --send: ${checked.reason}`, 'e.g. --send \'{"eventType":10,"message":"hi","broadcast":true}\'');
+    if (!checked.ok) throw new UsageError(`webinate: --send: ${checked.reason}`, 'e.g. --send \'{"type":"MetaRequest","username":"alice","property":"plan"}\'');
+    asked.push(JSON.parse(checked.frame) as Token);
     frames.push(checked.frame);
   }
+  const repliesOnly = raw.repliesOnly === true;
+  if (repliesOnly && !asked.length) throw new UsageError('webinate: --replies-only needs something to answer: --meta-request, --echo or --send');
+  const ms = (k: string, dflt: number) => (typeof raw[k] === 'number' && (raw[k] as number) >= 0 ? (raw[k] as number) : dflt);
   // With --no-reconnect there is one connection to judge; with a small --max-retries, judge before the session gives up.
   const retries = common.reconnect === false ? 0 : common.maxRetries;
   const interval = raw.pingInterval;
@@ -80,6 +116,13 @@ export function parseOptions(raw: RawOptions, common: CommonOptions): ParsedOpti
       pingIntervalMs: typeof interval === 'number' && interval > 0 ? interval : DEFAULT_PING_INTERVAL_MS,
       frames,
       refusalThreshold: Math.max(1, Math.min(REFUSALS_BEFORE_GIVING_UP, (Number.isFinite(retries) ? retries : REFUSALS_BEFORE_GIVING_UP) + 1)),
+      generation,
+      generationGiven,
+      meta,
+      asked,
+      repliesOnly,
+      sendDelayMs: ms('sendDelay', SEND_DELAY_MS),
+      silenceHintMs: ms('silenceHintAfter', SILENCE_HINT_MS),
     },
   };
 }
@@ -95,6 +138,11 @@ export class WebinateDriver implements Driver {
   private pending: string[] = [];
   /** Connections in a row that the server terminated right after opening, before any message. */
   private refusedInARow = 0;
+  /** The MetaRequest of --meta-request, until answered. */
+  private meta: Token | undefined;
+  private silenceHinted = false;
+  /** --generation, or the current one until a frame says otherwise. */
+  generation: Generation;
 
   constructor(private readonly ctx: DriverContext<WebinateOptions>) {
     const o = ctx.options;
@@ -104,6 +152,8 @@ export class WebinateDriver implements Driver {
     this.pingIntervalMs = o.pingIntervalMs;
     this.pending = [...o.frames];
     this.threshold = o.refusalThreshold;
+    this.meta = o.meta;
+    this.generation = o.generation;
   }
 
   connect(hooks: DriverHooks): Connection {
@@ -130,12 +180,33 @@ export class WebinateDriver implements Driver {
             });
           }
           hooks.heartbeat({ mode: 'beat', intervalMs: this.pingIntervalMs, send: () => link.ping() });
+          const o = this.ctx.options;
           if (this.pending.length) {
-            hooks.timer(SEND_DELAY_MS, () => {
+            hooks.timer(o.sendDelayMs, () => {
               if (!link.isOpen) return;
               for (const frame of this.pending) link.send(frame);
               conn.sent = true;
               if (conn.messages > 0) this.pending = [];
+            });
+          }
+          if (this.meta) {
+            let tries = 0;
+            const sendMeta = () => {
+              if (!link.isOpen || !this.meta) return;
+              tries += 1;
+              link.send(metaFrame(this.meta, this.generation));
+              // A read is idempotent: if the server was not listening yet, ask again.
+              if (tries < META_TRIES) hooks.timer(Math.max(o.sendDelayMs, META_RETRY_MS) * 2 ** (tries - 1), sendMeta);
+            };
+            hooks.timer(o.sendDelayMs, sendMeta);
+          }
+          if (o.silenceHintMs > 0 && !this.headers.cookie && !this.headers['users-api-key']) {
+            hooks.timer(o.silenceHintMs, () => {
+              if (conn.messages > 0 || this.silenceHinted || this.generation !== 'string' || !link.isOpen) return;
+              this.silenceHinted = true;
+              hooks.warn(
+                `connected, but the server has sent nothing in ${formatDuration(o.silenceHintMs)}: a current users server sends events only to connections that pass --api-key (its websocket.socketApiKey: every event) or --cookie (the SID of a logged-in user: that user's events); without either it stays silent`,
+              );
             });
           }
         },
@@ -153,10 +224,7 @@ export class WebinateDriver implements Driver {
           if (isBinary) return hooks.undecodable(text, 'binary frame');
           const parsed = parseFrame(text);
           if (!parsed.ok) return hooks.undecodable(text, parsed.reason);
-          const ev = toEvent(parsed.token, receivedAt(), text);
-          const error = errorOf(parsed.token);
-          if (error) hooks.warn(`${ev.type}: the server reported an error: ${error}`);
-          hooks.event(ev);
+          this.onToken(parsed.token, text, hooks);
         },
         classify: (cause) => {
           const verdict = classify(cause, { ...conn, closedAt: clock.now(), refusedInARow: this.refusedInARow, threshold: this.threshold, origin: this.origin });
@@ -169,6 +237,26 @@ export class WebinateDriver implements Driver {
       { origin: this.origin, headers: this.headers },
     );
     return link;
+  }
+
+  private onToken(token: Token, text: string, hooks: DriverHooks): void {
+    const o = this.ctx.options;
+    const seen = generationOf(token);
+    if (!o.generationGiven && seen && seen !== this.generation) {
+      this.generation = seen;
+      hooks.debug(`the server speaks the ${seen} generation (${seen === 'numeric' ? 'eventType numbers' : 'string type'})`);
+    }
+    const ev = toEvent(token, receivedAt(), text);
+    const error = errorOf(token);
+    const reply = o.asked.some((a) => isReplyTo(token, a));
+    if (reply && ev.type === 'MetaRequest') this.meta = undefined;
+    const hint = error && /permission/i.test(error) ? ' (the users-api-key was not accepted: check --api-key)' : '';
+    if (o.repliesOnly) {
+      if (!reply) return hooks.debug(`skipped ${ev.type}: not an answer (--replies-only)`);
+      if (error) return hooks.warn(`${ev.type}: the server answered with an error: ${error}${hint}`);
+    }
+    if (error) hooks.warn(`${ev.type}: the server reported an error: ${error}${hint}`);
+    hooks.event(ev);
   }
 }
 

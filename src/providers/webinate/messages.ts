@@ -11,6 +11,9 @@ import type { DecodeResult, FrameDecoder } from '../spec.js';
 import { parseJsonObject } from '../json.js';
 import { idFrom, wholeValue } from '../../json/spans.js';
 
+/** numeric: `eventType` numbers (the documented protocol, servers before Aug 2016); string: `type` names (v0.5.0 on). */
+export type Generation = 'numeric' | 'string';
+
 /** eventType number → name (the documented EventType enum). */
 export const EVENT_NAMES: Readonly<Record<number, string>> = {
   1: 'Login',
@@ -223,4 +226,29 @@ export function checkSendJson(text: string): { ok: true; frame: string } | { ok:
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'expected a JSON object (the server only accepts event objects)' };
   return { ok: true, frame: JSON.stringify(value) };
+}
+
+/** Which generation a token is in, when it says. */
+export function generationOf(token: Token): Generation | undefined {
+  if (typeof token.type === 'string' && token.type) return 'string';
+  if (typeof token.eventType === 'number') return 'numeric';
+  return undefined;
+}
+
+/**
+ * A MetaRequest in the server's generation: `{eventType:9,…}` (numeric) or `{type:"MetaRequest",…}` (the current
+ * server's only inbound instruction, socket-api.ts; it ignores eventType).
+ */
+export function metaFrame(meta: Token, generation: Generation): string {
+  const { type: _type, eventType: _eventType, ...rest } = meta;
+  return JSON.stringify(generation === 'numeric' ? { eventType: 9, ...rest } : { type: 'MetaRequest', ...rest });
+}
+
+/** Is `token` the server's answer to `asked` (a MetaRequest, or an Echo of the same message)? */
+export function isReplyTo(token: Token, asked: Token): boolean {
+  const kind = eventName(token);
+  if (kind !== eventName(asked)) return false;
+  if (kind === 'MetaRequest') return errorOf(token) !== undefined || token.username === asked.username;
+  if (kind === 'Echo') return JSON.stringify(token.message) === JSON.stringify(asked.message);
+  return false;
 }

@@ -41,7 +41,15 @@ export interface WebinateMockSettings extends CommonMockSettings {
   approvedSocketDomains: string[];
   socketApiKey?: string;
   generation: Generation;
+  /** Approving a socket (bcrypt key check, session lookup) takes this long; frames before are dropped. */
+  approvalDelay: number;
+  /** SID → username: the logged-in sessions. */
+  sessions: Map<string, string>;
 }
+
+/** The session lookup (a database read) that comes before the server listens. */
+const SESSION_LOOKUP_MS = 5;
+export const DEFAULT_SESSIONS: readonly string[] = ['sid-alice=alice', 'sid-bob=bob'];
 
 const users = ['alice', 'bob', 'carol', 'dmitri', 'erin', 'farah'];
 const files = [
@@ -62,6 +70,8 @@ export interface ConnectionInfo {
   approved: boolean;
   thirdParty: boolean;
   sid: string | undefined;
+  /** The user the SID's session belongs to (string generation: whose events this connection gets). */
+  user: string | undefined;
 }
 
 export class WebinateMock extends MockBase {
@@ -73,7 +83,9 @@ export class WebinateMock extends MockBase {
   /** Per-user meta data for MetaRequest. */
   private readonly meta = new Map<string, Record<string, unknown>>();
   private hex = 0x65a1f00d;
-  readonly stats = { connections: 0, approved: 0, refused: 0, thirdParty: 0, framesReceived: 0, echoes: 0, metaRequests: 0, pings: 0, eventsSent: 0 };
+  readonly stats = { connections: 0, approved: 0, refused: 0, thirdParty: 0, framesReceived: 0, droppedBeforeApproval: 0, echoes: 0, metaRequests: 0, pings: 0, eventsSent: 0 };
+  /** Every token a client sent that the server read (after it was listening), in order. */
+  readonly received: Token[] = [];
   /** One entry per connection, in order: what the mock saw and decided. */
   readonly connections: ConnectionInfo[] = [];
 
@@ -91,6 +103,8 @@ export class WebinateMock extends MockBase {
 
   /** An Origin this mock approves (or, failing one, its API key): what `evtail demo` and the "try:" line use. */
   get demoOptions(): Record<string, unknown> {
+    // A current server sends events only to trusted third parties and session holders.
+    if (this.settings.generation === 'string' && this.settings.socketApiKey) return { apiKey: this.settings.socketApiKey };
     const candidates = [DEMO_ORIGIN, 'trusted-host', `http://127.0.0.1:${this.port}`, 'http://127.0.0.1', 'https://example.com'];
     const origin = candidates.find((o) => this.approves(o, undefined).approved);
     if (origin) return { origin };
@@ -106,13 +120,16 @@ export class WebinateMock extends MockBase {
 
 
   /** The real server's check: any entry that matches (unanchored) approves; a valid API key approves anyone. */
-  approves(origin: string | undefined, apiKey: string | undefined): { approved: boolean; thirdParty: boolean } {
+  approves(origin: string | undefined, apiKey: string | undefined): { approved: boolean; thirdParty: boolean; compares: number } {
     const thirdParty = apiKey !== undefined && this.settings.socketApiKey !== undefined && apiKey === this.settings.socketApiKey;
-    // The real server loops over the list and checks the key inside the loop: an empty list approves no one.
+    // The real server loops over the list and checks the key (bcrypt) inside the loop, once per entry until one
+    // approves: an empty list approves no one.
+    let compares = 0;
     for (const re of this.patterns) {
-      if (thirdParty || (origin !== undefined && re.test(origin))) return { approved: true, thirdParty };
+      if (apiKey !== undefined) compares += 1;
+      if (thirdParty || (origin !== undefined && re.test(origin))) return { approved: true, thirdParty, compares };
     }
-    return { approved: false, thirdParty };
+    return { approved: false, thirdParty, compares };
   }
 
   private onConnection(ws: WebSocket, req: IncomingMessage): void {
@@ -122,14 +139,18 @@ export class WebinateMock extends MockBase {
     const keyHeader = req.headers['users-api-key'];
     const apiKey = Array.isArray(keyHeader) ? keyHeader[0] : keyHeader;
     const sid = /(?:^|;\s*)SID=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
-    const { approved, thirdParty } = this.approves(origin, apiKey);
-    this.connections.push({ index, origin, approved, thirdParty, sid });
+    const { approved, thirdParty, compares } = this.approves(origin, apiKey);
+    const user = sid === undefined ? undefined : this.settings.sessions.get(sid);
+    this.connections.push({ index, origin, approved, thirdParty, sid, user });
     ws.on('error', () => undefined);
     this.emit('connection', index, approved);
+    // Each bcrypt compare of the key takes --approval-delay; the session lookup after it a moment more.
+    // Without a key and a SID there is nothing to look up: the listener comes a microtask later (a resolved promise).
+    const approvalMs = compares * this.settings.approvalDelay + (sid === undefined ? 0 : SESSION_LOOKUP_MS);
     if (!approved) {
       // The upgrade is done: the client sees open, then the socket dies without a close frame.
       this.stats.refused += 1;
-      setImmediate(() => ws.terminate());
+      setTimeout(() => ws.terminate(), compares * this.settings.approvalDelay);
       return;
     }
     this.stats.approved += 1;
@@ -148,21 +169,37 @@ export class WebinateMock extends MockBase {
       this.stats.pings += 1;
       if (!silent) ws.pong(data);
     });
+    // The real server attaches its listener once the session lookup is done (client-connection.ts); until then
+    // a frame from the client is dropped and no event reaches the connection.
+    let listening = false;
     ws.on('message', (data) => {
       this.stats.framesReceived += 1;
+      if (!listening) {
+        this.stats.droppedBeforeApproval += 1;
+        return;
+      }
       if (silent) return;
       this.onClientToken(ws, data.toString(), thirdParty);
     });
-    if (s.count === 0) return; // --count 0: a link that never carries an event
-    pump = new EventPump(ws, s.rate, () => this.sendOne(ws, pump!, plan, () => (silent = true)));
-    pump.start();
+    const deliverable = (token: Token) => s.generation !== 'string' || thirdParty || (user !== undefined && token.username === user);
+    const later = (fn: () => void) => (approvalMs === 0 ? queueMicrotask(fn) : setTimeout(fn, approvalMs));
+    later(() => {
+      if (ws.readyState !== ws.OPEN) return;
+      listening = true;
+      if (s.count === 0) return; // --count 0: a link that never carries an event
+      pump = new EventPump(ws, s.rate, () => this.sendOne(ws, pump!, plan, () => (silent = true), deliverable));
+      pump.start();
+    });
   }
 
   /** Which event a client token is, the way this server generation reads it. */
   private kindOf(token: Token): number | undefined {
     const g = this.settings.generation;
     if (g !== 'string' && typeof token.eventType === 'number') return token.eventType;
-    if (g !== 'numeric' && typeof token.type === 'string') return EVENT_NUMBERS[token.type];
+    // The current server: MetaRequest is its only inbound instruction (socket-event-types.ts ServerInstructionType);
+    // eventType is ignored, and there is no Echo.
+    if (g === 'string') return token.type === 'MetaRequest' ? 9 : undefined;
+    if (typeof token.type === 'string') return EVENT_NUMBERS[token.type];
     return undefined;
   }
 
@@ -175,6 +212,7 @@ export class WebinateMock extends MockBase {
     } catch {
       return; // the real server logs "Could not parse socket message" and carries on
     }
+    if (this.received.length < 1000) this.received.push(token);
     const kind = this.kindOf(token);
     if (kind === 10) {
       this.stats.echoes += 1;
@@ -286,9 +324,12 @@ export class WebinateMock extends MockBase {
   }
 
   /** Send one event and apply the faults due after it. Returns false to stop the pump. */
-  private sendOne(ws: WebSocket, pump: EventPump, plan: { active: boolean; settings: CommonMockSettings }, goSilent: () => void): boolean {
+  private sendOne(ws: WebSocket, pump: EventPump, plan: { active: boolean; settings: CommonMockSettings }, goSilent: () => void, deliverable: (t: Token) => boolean): boolean {
     if (ws.readyState !== ws.OPEN) return false;
-    ws.send(JSON.stringify(this.makeEvent()));
+    const token = this.makeEvent();
+    // The current server sends a user's event only to trusted third parties and that user's sessions (comms-controller.ts).
+    if (!deliverable(token)) return true;
+    ws.send(JSON.stringify(token));
     this.stats.eventsSent += 1;
     const sent = pump.sent + 1;
     const actions = faultAfter(plan, sent);
@@ -312,7 +353,9 @@ export async function startWebinateMock(options: Record<string, unknown>): Promi
     ...commonMockSettings(options),
     approvedSocketDomains,
     socketApiKey: typeof options.socketApiKey === 'string' && options.socketApiKey ? options.socketApiKey : DEFAULT_SOCKET_API_KEY,
-    generation: generation === 'string' || generation === 'mixed' ? generation : 'numeric',
+    generation: generation === 'numeric' || generation === 'mixed' ? generation : 'string',
+    approvalDelay: typeof options.approvalDelay === 'number' ? options.approvalDelay : 150,
+    sessions: new Map((Array.isArray(options.session) ? options.session.map(String) : [...DEFAULT_SESSIONS]).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]).filter(([k]) => k !== '')),
   };
   return new WebinateMock(settings).start();
 }
