@@ -32,7 +32,13 @@ export async function runDemoCommand(spec: ProviderSpec, cli: Record<string, unk
     const common = { ...resolved.common, url: mock.url };
     // The mock's credentials, unless the user typed that option (e.g. --origin to see a refusal).
     const typed = Object.fromEntries(Object.keys(cli).filter((k) => k in resolved.options).map((k) => [k, resolved.options[k]]));
-    const options = { ...resolved.options, ...mock.demoOptions, ...typed };
+    // Typing one of them (e.g. --origin to see a refusal) means "my access": the demo then adds no secret of its own
+    // (webinate's API key would approve any Origin).
+    const demo = mock.demoOptions;
+    const mine = Object.keys(demo).some((k) => k in typed);
+    const secretKeys = new Set(spec.options.filter((o) => o.secret).map((o) => o.key));
+    const given = mine ? Object.fromEntries(Object.entries(demo).filter(([k]) => !secretKeys.has(k))) : demo;
+    const options = { ...resolved.options, ...given, ...typed };
     const secrets = spec.options.filter((o) => o.secret && typeof options[o.key] === 'string').map((o) => options[o.key] as string);
     return await runTail({ spec, module, common, options, secrets }, io);
   } finally {

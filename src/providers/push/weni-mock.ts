@@ -65,7 +65,7 @@ export class WeniMock extends MockBase {
 
   get demoOptions(): Record<string, unknown> {
     const origin = this.settings.allowedDomains[0];
-    return { protocol: 'weni', callback: WENI_CALLBACK_EXAMPLE, ...(origin ? { origin: `https://${origin}` } : {}) };
+    return { callback: WENI_CALLBACK_EXAMPLE, ...(origin ? { origin: `https://${origin}` } : {}) };
   }
 
   async start(): Promise<this> {

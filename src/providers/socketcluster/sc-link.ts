@@ -354,8 +354,9 @@ export class ScLink implements Connection {
       return null;
     }
     if (this.finished) return null;
-    // The other protocol version's ping ('#1'/'#2' in 2, '' in 1) reached the codec too: onPing has dealt with it.
-    if (message === '#1' || message === '#2' || message === '') {
+    // A version 1 ping ('#1', or its pong '#2') under version 2 reached the codec too: onPing has dealt with it
+    // (an empty frame under version 1 stays a frame that did not decode: Push's server never sends one).
+    if (this.options.protocolVersion === 2 && (message === '#1' || message === '#2')) {
       this.hooks.frame('in', message);
       return message;
     }

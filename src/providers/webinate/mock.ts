@@ -104,7 +104,7 @@ export class WebinateMock extends MockBase {
   /** An Origin this mock approves (or, failing one, its API key): what `evtail demo` and the "try:" line use. */
   get demoOptions(): Record<string, unknown> {
     // A current server sends events only to trusted third parties and session holders.
-    if (this.settings.generation === 'string' && this.settings.socketApiKey) return { apiKey: this.settings.socketApiKey };
+    if (this.settings.generation === 'string' && this.settings.socketApiKey) return { origin: DEMO_ORIGIN, apiKey: this.settings.socketApiKey };
     const candidates = [DEMO_ORIGIN, 'trusted-host', `http://127.0.0.1:${this.port}`, 'http://127.0.0.1', 'https://example.com'];
     const origin = candidates.find((o) => this.approves(o, undefined).approved);
     if (origin) return { origin };
