@@ -149,7 +149,7 @@ function handleError(err: unknown, io: Io): number {
 function invokedCommand(args: string[]): (name: string) => boolean {
   const first = args[0] === 'help' ? args[1] : args[0];
   if (first === undefined || first.startsWith('-')) return () => false;
-  const known = [...providers.map((p) => p.name), 'demo', 'mock', 'replay', 'profiles', 'completion'];
+  const known = [...providers.map((p) => p.name), 'demo', 'mock', 'replay', 'profiles', 'completion', 'nats'];
   return known.includes(first) ? (name) => name === first : () => true;
 }
 
@@ -276,6 +276,7 @@ function buildProgram(io: Io, setCode: (c: number) => void, args: string[]): Com
     const o = replay.opts();
     setCode(await runReplayCommand(file, typedValues(replay, replayKeys), o.speed as string | undefined, o.asFastAsPossible === true, io));
   });
+  addNatsCommand(program, io, setCode);
   return program;
 }
 
@@ -284,6 +285,29 @@ function withDefaultShown(spec: OptionSpec, value: unknown): OptionSpec {
   if (value === undefined || /\bdefault\b/i.test(spec.description)) return spec;
   const shown = spec.kind === 'duration' && typeof value === 'number' ? formatDuration(value) : spec.kind === 'size' && typeof value === 'number' ? formatSize(value) : Array.isArray(value) ? value.join(' ') : String(value);
   return { ...spec, description: `${spec.description} (default ${shown})` };
+}
+
+function addNatsCommand(program: Command, io: Io, setCode: (c: number) => void): void {
+  const nats = program.command('nats').summary('NATS JetStream for --publish: create the stream to publish into');
+  nats
+    .command('init <nats-url>')
+    .summary('create (or update) a JetStream stream for --publish, with a duplicate window')
+    .description('Create the JetStream stream that --publish writes into (or update it), taking every subject the URL\'s subject template makes, with the duplicate window that makes two evtail instances on the same source publish each event once.')
+    .option('--stream <name>', 'stream name (default EVTAIL)')
+    .option('--subjects <subject...>', 'subjects the stream takes (default: from the URL template, e.g. events.*.>)')
+    .option('--duplicate-window <duration>', 'how long JetStream remembers a Nats-Msg-Id (default 2m): longer than the worst gap between two instances')
+    .option('--max-age <duration>', 'drop messages older than this (default: keep)')
+    .option('--max-bytes <size>', 'keep at most this much (default: no limit)')
+    .option('--memory', 'memory storage instead of file')
+    .option('--replicas <n>', 'replicas in a JetStream cluster (default 1)')
+    .option('--token <token>', 'token, if not in the URL')
+    .option('--token-file <path>', 'read the token from this file')
+    .option('--creds <file>', 'NATS credentials file (JWT and nkey seed)')
+    .addHelpText('after', `\nExamples:\n  $ evtail nats init 'nats://127.0.0.1:4222/events.{provider}.{type}'\n  $ evtail nats init nats://127.0.0.1:4222/events.> --stream EVENTS --duplicate-window 10m --max-age 7d\n  $ evtail doshii --publish 'nats://127.0.0.1:4222/events.{provider}.{type}'\n`)
+    .action(async (url: string, flags: Record<string, unknown>) => {
+      const { runNatsInit } = await import('./commands/nats.js');
+      setCode(await runNatsInit(url, flags, io));
+    });
 }
 
 /** `evtail demo ws`, `evtail mock kraken`: say what is wrong instead of commander's "too many arguments". */

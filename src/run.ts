@@ -23,6 +23,7 @@ import { Redactor } from './redact.js';
 import { Session, type SessionObserver, type SessionResult } from './session/session.js';
 import { defaultTransport, type TransportOptions } from './transport/ws-transport.js';
 import { systemClock } from './types.js';
+import { openPublisher } from './publish/open.js';
 
 export interface TailPlan {
   spec: ProviderSpec;
@@ -69,11 +70,12 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
   });
   const transport: TransportOptions = { ...defaultTransport, maxPayload: common.maxFrameSize, ...(await tlsAndProxy(common, io)), ...plan.transport };
   const driver = module.createDriver({ ...module.parseOptions(plan.options, common), transport, clock: systemClock });
+  const publisher = await openPublisher(common, { provider: plan.spec.name, profile: typeof common.profile === 'string' ? common.profile : undefined, redactor, reporter, ca: transport.ca, insecure: common.insecure });
   const observers = [...(plan.observers ?? [])];
   const recordMeta = { url: common.url ?? plan.spec.defaultUrl, version: version(), options: decodingOptions(plan) };
   const recorder = common.record ? await Recorder.open(common.record, plan.spec.name, redactor, recordMeta, (m) => reporter.warn(m)) : undefined;
   if (recorder) observers.push(recorder);
-  const output = new FanOut([stdout, ...(recorder ? [recorder] : []), ...(plan.sinks ?? [])], stdout);
+  const output = new FanOut([stdout, ...(recorder ? [recorder] : []), ...(plan.sinks ?? []), ...(publisher ? [publisher] : [])], stdout);
   if (common.meta) observers.push(metaObserver(plan.spec.name, output));
   const session = new Session({
     driver,
@@ -111,6 +113,8 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
+  // Credentials refused on a reconnect of --publish: the run stops with exit 3.
+  publisher?.onFatal((err) => session.stop(err.exitCode, err.message, err));
   sink.whenBroken((error) => {
     if (!error) return session.stop(ExitCode.ok, 'stdout was closed');
     session.stop(ExitCode.internal, 'writing stdout failed', new EvtailError(`cannot write to stdout: ${error.message}`, ExitCode.internal));
@@ -133,7 +137,7 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
   if (recorder?.error) reporter.warn(`--record: writing ${common.record} failed: ${recorder.error.message}`);
   report(result, reporter, common);
   if (undelivered.length) reporter.error(undeliveredText(undelivered, recorder?.name, secondSignal ?? (signalled ? `the ${formatDuration(drainMs, 1)} of --drain-timeout` : undefined)));
-  if (common.stats) io.stderr.write(formatStats(result, Date.now() - startedAt, format === 'ndjson', redactor) + '\n');
+  if (common.stats) io.stderr.write(formatStats(result, Date.now() - startedAt, format === 'ndjson', redactor, publisher ? { publish: publisher.snapshot() } : {}) + '\n');
   // Events a sink (--forward-to, --publish) finally gave up on: the run did not do all it was asked.
   const failed = output.failures();
   if (failed > 0 && result.code === ExitCode.ok) {

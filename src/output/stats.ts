@@ -3,7 +3,12 @@ import type { Redactor } from '../redact.js';
 import type { SessionResult } from '../session/session.js';
 import { formatDuration, formatSize } from '../format.js';
 
-export function formatStats(result: SessionResult, elapsedMs: number, json: boolean, redactor: Redactor): string {
+/** What a sink adds to the summary (--publish: published, duplicates, resent, outages, failed, pending). */
+export interface SinkStats {
+  publish?: { published: number; duplicates: number; resent: number; outages: number; outageMs: number; failed: number; pending: number };
+}
+
+export function formatStats(result: SessionResult, elapsedMs: number, json: boolean, redactor: Redactor, sinks: SinkStats = {}): string {
   const s = result.stats;
   const reason = redactor.redact(result.error?.message ?? result.reason);
   if (json) {
@@ -18,8 +23,13 @@ export function formatStats(result: SessionResult, elapsedMs: number, json: bool
       elapsedMs,
       exitCode: result.code,
       exitReason: reason,
+      ...sinks,
     });
   }
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  return `evtail: stats: ${plural(s.eventsSeen, 'event')} seen, ${s.eventsPrinted} printed, ${formatSize(s.bytesIn, { space: ' ', digits: 1 })}, ${plural(s.reconnects, 'reconnect')}, connected ${formatDuration(s.connectedMs, 1)}, gaps ${formatDuration(s.gapMs, 1)}, ran ${formatDuration(elapsedMs, 1)}; exit ${result.code} (${reason})`;
+  const p = sinks.publish;
+  const publish = p
+    ? `; published ${p.published} (${p.duplicates} already in the stream), ${p.resent} resent, ${plural(p.outages, 'outage')} (${formatDuration(p.outageMs, 1)}), ${p.failed} not published`
+    : '';
+  return `evtail: stats: ${plural(s.eventsSeen, 'event')} seen, ${s.eventsPrinted} printed, ${formatSize(s.bytesIn, { space: ' ', digits: 1 })}, ${plural(s.reconnects, 'reconnect')}, connected ${formatDuration(s.connectedMs, 1)}, gaps ${formatDuration(s.gapMs, 1)}, ran ${formatDuration(elapsedMs, 1)}${publish}; exit ${result.code} (${reason})`;
 }

@@ -4,6 +4,7 @@
  */
 import { connect, type NatsConnection, type StreamConfig } from 'nats';
 import { AuthError, ConnectionError, EvtailError, UsageError, errorMessage } from '../errors.js';
+import { formatDuration } from '../format.js';
 import { parseNatsTarget } from './nats-target.js';
 
 export interface StreamPlan {
@@ -83,7 +84,7 @@ export async function natsInit(o: InitOptions, out: (line: string) => void): Pro
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     if (/AUTH/.test(code)) throw new AuthError(`nats init: ${target.shown}: the server refused the credentials`, 'check the user:password or token in the URL, --token or --creds');
-    throw new ConnectionError(`nats init: cannot reach ${target.server} (${errorMessage(err)})`, 'is nats-server running with JetStream (-js)?');
+    throw new ConnectionError(`nats init: cannot reach ${target.server} (${code === 'CONNECTION_REFUSED' ? 'connection refused' : errorMessage(err)})`, 'is nats-server running with JetStream (-js)?');
   }
   try {
     const subjects = o.subjects?.length ? o.subjects : subjectsFor(target.subject);
@@ -96,7 +97,7 @@ export async function natsInit(o: InitOptions, out: (line: string) => void): Pro
       storage: o.memory ? 'memory' : 'file',
       replicas: o.replicas,
     });
-    out(`evtail: stream ${o.stream} ${done}: subjects ${subjects.join(', ')}, duplicate window ${o.duplicateWindowMs / 1000}s, ${o.memory ? 'memory' : 'file'} storage, ${o.replicas} replica(s)`);
+    out(`evtail: stream ${o.stream} ${done}: subjects ${subjects.join(', ')}, duplicate window ${formatDuration(o.duplicateWindowMs)}, ${o.memory ? 'memory' : 'file'} storage, ${o.replicas} replica(s)`);
     return 0;
   } catch (err) {
     if (err instanceof EvtailError) throw err;

@@ -16,19 +16,10 @@ import { readFile } from 'node:fs/promises';
 import { connect, credsAuthenticator, type ConnectionOptions, type JetStreamClient, type NatsConnection, type PubAck } from 'nats';
 import { AuthError, ConnectionError, EvtailError, UsageError, errorMessage } from '../errors.js';
 import { Backoff } from '../session/backoff.js';
-import { formatMs } from '../session/session.js';
+import { formatDuration } from '../format.js';
+import type { EventSink } from '../output/fanout.js';
 import type { TailEvent } from '../types.js';
 import { messageId, sourceOf, subjectFor, type NatsTarget } from './nats-target.js';
-
-/** The EventSink contract (src/output): write, onDrain, drain by a wall-clock deadline, close, failures. */
-export interface PublishSink {
-  readonly name: string;
-  write(ev: TailEvent, line: string): boolean;
-  onDrain(cb: () => void): void;
-  drain(deadlineMs: number): Promise<{ undelivered: number }>;
-  close(): Promise<void>;
-  failures(): number;
-}
 
 export interface PublishReporter {
   status(message: string): void;
@@ -47,7 +38,7 @@ export interface PublisherOptions {
   /** --publish-token. */
   token?: string;
   /** TLS as for the stream: --ca, --insecure. */
-  ca?: Buffer;
+  ca?: string | Buffer;
   insecure?: boolean;
   reporter: PublishReporter;
   /** Unacknowledged publishes in flight at most (default 256). */
@@ -81,7 +72,7 @@ interface Entry {
 const AUTH_CODES = new Set(['AUTHORIZATION_VIOLATION', 'AUTHENTICATION_EXPIRED', 'AUTHENTICATION_TIMEOUT', 'ACCOUNT_EXPIRED', 'BAD_AUTHENTICATION', 'BAD_CREDS']);
 const encoder = new TextEncoder();
 
-export class NatsPublisher implements PublishSink {
+export class NatsPublisher implements EventSink {
   readonly name: string;
   private nc: NatsConnection | undefined;
   private js: JetStreamClient | undefined;
@@ -103,6 +94,8 @@ export class NatsPublisher implements PublishSink {
   private fatalCb: ((err: EvtailError) => void) | undefined;
   private fatal: EvtailError | undefined;
   private givenUp = 0;
+  private drainDeadline = Infinity;
+  private draining: Promise<{ undelivered: number }> | undefined;
   private readonly stats: PublishStats = { published: 0, duplicates: 0, resent: 0, outages: 0, outageMs: 0, failed: 0, pending: 0 };
   private readonly subjectOf: (ev: TailEvent) => string;
   private readonly window: number;
@@ -158,14 +151,25 @@ export class NatsPublisher implements PublishSink {
     else this.drainWaiters.push(cb);
   }
 
-  /** Wait until every accepted event is acknowledged, or the deadline (wall clock; Infinity: our own give-up rule). */
-  async drain(deadlineMs: number): Promise<{ undelivered: number }> {
+  /**
+   * Wait until every accepted event is acknowledged, or the deadline (wall clock). Infinity: until the server has
+   * failed for --publish-timeout. Called again with an earlier deadline (a second signal), the same wait ends sooner.
+   */
+  drain(deadlineMs: number): Promise<{ undelivered: number }> {
+    this.drainDeadline = Math.min(this.drainDeadline, deadlineMs);
+    this.settle();
+    return (this.draining ??= this.drainLoop());
+  }
+
+  private async drainLoop(): Promise<{ undelivered: number }> {
     const giveUpAfter = this.opts.giveUpAfterMs ?? 30_000;
-    while (this.head < this.items.length && !this.fatal) {
+    const started = Date.now();
+    while (this.head < this.items.length && !this.fatal && !this.closing) {
       const now = Date.now();
-      if (now >= deadlineMs) break;
-      if (deadlineMs === Infinity && this.outageSince !== undefined && now - this.outageSince >= giveUpAfter) break;
-      const wait = Math.min(deadlineMs - now, 250);
+      const deadline = this.drainDeadline;
+      if (now >= deadline) break;
+      if (deadline === Infinity && this.outageSince !== undefined && now - Math.max(this.outageSince, started) >= giveUpAfter) break;
+      const wait = Math.min(deadline - now, 250);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, wait);
         this.settledWaiters.push(() => {
@@ -182,6 +186,7 @@ export class NatsPublisher implements PublishSink {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.settle();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.releaseDrainWaiters();
@@ -392,7 +397,7 @@ export class NatsPublisher implements PublishSink {
       this.opts.reporter.warn(`${this.name}: ${reason}; holding ${this.items.length - this.head} event(s) and retrying (the stream is paused meanwhile)`);
     } else if (now - this.lastOutageNote >= 10_000) {
       this.lastOutageNote = now;
-      this.opts.reporter.warn(`${this.name}: still failing after ${formatMs(now - this.outageSince)}: ${reason}; holding ${this.items.length - this.head} event(s)`);
+      this.opts.reporter.warn(`${this.name}: still failing after ${formatDuration(now - this.outageSince, 1)}: ${reason}; holding ${this.items.length - this.head} event(s)`);
     }
   }
 
@@ -401,7 +406,7 @@ export class NatsPublisher implements PublishSink {
     this.stats.outageMs += ms;
     this.outageSince = undefined;
     this.backoff.reset();
-    this.opts.reporter.status(`${this.name}: publishing again after ${formatMs(ms)}`);
+    this.opts.reporter.status(`${this.name}: publishing again after ${formatDuration(ms, 1)}`);
   }
 
   private releaseDrainWaiters(): void {

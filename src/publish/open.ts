@@ -12,7 +12,7 @@ export interface PublishContext {
   redactor: Redactor;
   reporter: PublishReporter;
   /** TLS as for the stream (--ca read already, --insecure). */
-  ca?: Buffer;
+  ca?: string | Buffer;
   insecure?: boolean;
 }
 
@@ -42,5 +42,6 @@ export async function openPublisher(common: CommonOptions, ctx: PublishContext):
     ca: ctx.ca,
     insecure: ctx.insecure,
     reporter: ctx.reporter,
+    giveUpAfterMs: common.publishTimeout as number,
   });
 }

@@ -32,7 +32,8 @@ export class NatsServer {
     const args = ['-a', '127.0.0.1', '-p', String(this.port || -1), '-js', '-sd', this.dir];
     if (this.auth.user) args.push('--user', this.auth.user, '--pass', this.auth.pass ?? '');
     if (this.auth.token) args.push('--auth', this.auth.token);
-    const child = spawn('nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.log = "";
+    const child = spawn("nats-server", args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     child.stderr!.setEncoding('utf8');
     await new Promise<void>((resolve, reject) => {
@@ -86,14 +87,21 @@ export class NatsServer {
   }
 }
 
-/** Every message of a stream, in stream order, as a consumer reading it from the start sees it. */
-export async function readStream(nc: NatsConnection, stream: string): Promise<{ subject: string; data: string; msgId?: string }[]> {
+/** Every message of a stream, in stream order, as a consumer reading it from the start sees it (an ordered consumer). */
+export async function readStream(nc: NatsConnection, stream: string, timeoutMs = 15_000): Promise<{ subject: string; data: string; msgId?: string }[]> {
   const jsm = await nc.jetstreamManager();
-  const info = await jsm.streams.info(stream);
+  const total = (await jsm.streams.info(stream)).state.messages;
   const out: { subject: string; data: string; msgId?: string }[] = [];
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-    const m = await jsm.streams.getMessage(stream, { seq });
-    out.push({ subject: m.subject, data: new TextDecoder().decode(m.data), msgId: m.header?.get('Nats-Msg-Id') || undefined });
+  if (total === 0) return out;
+  const consumer = await nc.jetstream().consumers.get(stream);
+  const started = Date.now();
+  while (out.length < total) {
+    if (Date.now() - started > timeoutMs) throw new Error(`stream ${stream}: read ${out.length} of ${total} messages in ${timeoutMs} ms`);
+    const batch = await consumer.fetch({ max_messages: Math.min(total - out.length, 10_000), expires: 2000 });
+    for await (const m of batch) {
+      out.push({ subject: m.subject, data: m.string(), msgId: m.headers?.get('Nats-Msg-Id') || undefined });
+      if (out.length >= total) break;
+    }
   }
   return out;
 }
