@@ -12,13 +12,13 @@
  *   Backoff) while the socket stays paused; stderr says when it starts and when it is over.
  * - Auth: refused credentials are an AuthError (exit 3): at start from open(), later through onFatal().
  */
-import { readFile } from 'node:fs/promises';
-import { connect, credsAuthenticator, type ConnectionOptions, type JetStreamClient, type NatsConnection, type PubAck } from 'nats';
-import { AuthError, ConnectionError, EvtailError, UsageError, errorMessage } from '../errors.js';
+import { connect, type ConnectionOptions, type JetStreamClient, type NatsConnection, type PubAck } from 'nats';
+import { errorMessage, type EvtailError } from '../errors.js';
 import { Backoff } from '../session/backoff.js';
 import { formatDuration } from '../format.js';
 import type { EventSink } from '../output/fanout.js';
 import type { TailEvent } from '../types.js';
+import { AUTH_CODES, classifyConnectError, connectionOptions, describe } from './nats-connect.js';
 import { messageId, sourceOf, subjectFor, type NatsTarget } from './nats-target.js';
 
 export interface PublishReporter {
@@ -69,7 +69,6 @@ interface Entry {
   acked: boolean;
 }
 
-const AUTH_CODES = new Set(['AUTHORIZATION_VIOLATION', 'AUTHENTICATION_EXPIRED', 'AUTHENTICATION_TIMEOUT', 'ACCOUNT_EXPIRED', 'BAD_AUTHENTICATION', 'BAD_CREDS']);
 const encoder = new TextEncoder();
 
 export class NatsPublisher implements EventSink {
@@ -206,49 +205,12 @@ export class NatsPublisher implements EventSink {
 
   // --- connection ---
 
-  private async connectOptions(): Promise<ConnectionOptions> {
-    const { target } = this.opts;
-    const o: ConnectionOptions = {
-      servers: target.server,
-      name: 'evtail',
-      reconnect: true,
-      maxReconnectAttempts: -1,
-      reconnectDelayHandler: () => this.backoff.next(),
-      pingInterval: 10_000,
-    };
-    if (target.user !== undefined) {
-      o.user = target.user;
-      o.pass = target.pass;
-    }
-    const token = this.opts.token ?? target.token;
-    if (token !== undefined) o.token = token;
-    if (this.opts.credsFile) {
-      let text: Uint8Array;
-      try {
-        text = await readFile(this.opts.credsFile);
-      } catch (err) {
-        throw new UsageError(`--publish-creds: cannot read ${this.opts.credsFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-      }
-      o.authenticator = credsAuthenticator(text);
-    }
-    if (target.tls || this.opts.ca || this.opts.insecure) {
-      o.tls = { ...(this.opts.ca ? { ca: this.opts.ca } : {}), ...(this.opts.insecure ? { rejectUnauthorized: false } : {}) } as ConnectionOptions['tls'];
-    }
-    return o;
+  private connectOptions(): Promise<ConnectionOptions> {
+    return connectionOptions(this.opts, this.backoff);
   }
 
-  /** Fatal outcomes of a connect: credentials refused (3), a TLS or creds-file mistake (2). Others are retried. */
   private classify(err: unknown): EvtailError | undefined {
-    const code = (err as { code?: string }).code ?? '';
-    const where = this.opts.target.shown;
-    if (AUTH_CODES.has(code)) {
-      return new AuthError(`--publish ${where}: the NATS server refused the credentials (${describe(err)})`, 'check the user:password or token in the URL, --publish-token or --publish-creds');
-    }
-    if (code === 'TLS' || /certificate|self.signed|tls/i.test(errorMessage(err))) {
-      return new ConnectionError(`--publish ${where}: TLS failed (${describe(err)})`, 'trust the server with --ca <file>; a tls:// URL requires TLS');
-    }
-    if (code === 'BAD_CREDS' || /creds/i.test(code)) return new UsageError(`--publish-creds: ${describe(err)}`);
-    return undefined;
+    return classifyConnectError(err, this.opts.target.shown);
   }
 
   private reconnectLater(options: ConnectionOptions): void {
@@ -420,13 +382,4 @@ export class NatsPublisher implements EventSink {
     this.settledWaiters = [];
     for (const cb of w) cb();
   }
-}
-
-/** An error as one line: a JetStream API error's description, a NATS code, or the message. */
-function describe(err: unknown, subject?: string): string {
-  const code = (err as { code?: string }).code;
-  if (code === '503') return `no JetStream stream takes subject "${subject ?? '?'}" (create one: evtail nats init)`;
-  if (code === 'TIMEOUT') return 'no acknowledgement in time';
-  const msg = errorMessage(err);
-  return msg && msg !== code ? msg : code === 'CONNECTION_REFUSED' ? 'connection refused' : (code ?? 'error').toLowerCase().replace(/_/g, ' ');
 }

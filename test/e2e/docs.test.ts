@@ -29,6 +29,7 @@ const commands = [
   ...providers.filter((p) => !p.noMock).map((p) => ['mock', p.name]),
   ...providers.filter((p) => !p.noMock).map((p) => ['demo', p.name]),
   ['replay'],
+  ['nats', 'init'],
 ];
 
 describe('documentation', () => {
