@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import type { CommonOptions } from '../providers/spec.js';
 import type { Redactor } from '../redact.js';
-import { NatsPublisher, type PublishReporter } from './nats-publisher.js';
+import type { NatsPublisher, PublishReporter } from './nats-publisher.js';
 import { parseNatsTarget } from './nats-target.js';
 
 export interface PublishContext {
@@ -33,6 +33,8 @@ export async function openPublisher(common: CommonOptions, ctx: PublishContext):
     if (!token) throw new UsageError(`--publish-token-file: ${tokenFile} is empty`);
   }
   ctx.redactor.add(token);
+  // The NATS client loads only when --publish is given: a plain tail starts without it.
+  const { NatsPublisher } = await import('./nats-publisher.js');
   return NatsPublisher.open({
     target,
     defaultSource: ctx.profile ?? ctx.provider,
