@@ -125,11 +125,16 @@ export function messageId(ev: TailEvent, line: string, source: string): string {
     const id = `${ev.provider}:${source}:${ev.id}`;
     return id.length <= 128 && /^[\x21-\x7e]+$/.test(id) ? id : `${ev.provider}:id-sha256:${digest(id)}`;
   }
-  // `data` is the envelope's last field; its key cannot occur earlier (every earlier field is a JSON string, in
-  // which a quote is escaped), so the payload's text is what follows its first occurrence, minus the closing brace.
+  return `${ev.provider}:${subjectToken(source).slice(0, 40)}:sha256:${digest(ev.json ?? payloadOfLine(line))}`;
+}
+
+/**
+ * The payload's text in an envelope line: `data` is the last field, and its key cannot occur earlier (every earlier
+ * field is a JSON string, in which a quote is escaped), so it is what follows the first `,"data":`, minus the brace.
+ */
+function payloadOfLine(line: string): string {
   const at = line.indexOf(DATA_KEY);
-  const payload = at >= 0 ? line.slice(at + DATA_KEY.length, line.endsWith('}') ? -1 : undefined) : line;
-  return `${ev.provider}:${subjectToken(source).slice(0, 40)}:sha256:${digest(payload)}`;
+  return at >= 0 ? line.slice(at + DATA_KEY.length, line.endsWith('}') ? -1 : undefined) : line;
 }
 
 function digest(text: string): string {
