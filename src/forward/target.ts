@@ -5,7 +5,7 @@
  */
 import type { TailEvent } from '../types.js';
 import { Backoff } from '../session/backoff.js';
-import { formatMs } from '../session/session.js';
+import { formatDuration } from '../format.js';
 import type { Poster, PostResult } from './http.js';
 import { signatureHeader } from './signature.js';
 import { LatencySample } from './latency.js';
@@ -157,7 +157,7 @@ export class ForwardTarget {
         this.delivered += 1;
         this.latency.add(result.ms);
         const after = attempt > 1 ? ` after ${attempt - 1} ${attempt === 2 ? 'retry' : 'retries'}` : '';
-        this.hooks.note(item.ev, this, { text: `→ ${(result as { status: number }).status} in ${formatMs(result.ms)}${after}`, final: true });
+        this.hooks.note(item.ev, this, { text: `→ ${(result as { status: number }).status} in ${formatDuration(result.ms, 1)}${after}`, final: true });
         return;
       }
       const what = describe(result);
@@ -171,8 +171,8 @@ export class ForwardTarget {
       backoff ??= new Backoff({ baseMs: o.backoff?.baseMs ?? 500, capMs: o.backoff?.capMs ?? 30_000, random: o.backoff?.random });
       const wait = Math.max(backoff.next(), result.kind === 'response' ? result.retryAfterMs ?? 0 : 0);
       this.retried += 1;
-      this.hooks.note(item.ev, this, { text: `→ ${what}, retry ${attempt} in ${formatMs(wait)}`, final: false });
-      this.hooks.debug?.(`--forward-to ${o.shown}: ${item.ev.type}: ${what}; retry ${attempt} of ${o.retries} in ${formatMs(wait)}`);
+      this.hooks.note(item.ev, this, { text: `→ ${what}, retry ${attempt} in ${formatDuration(wait, 1)}`, final: false });
+      this.hooks.debug?.(`--forward-to ${o.shown}: ${item.ev.type}: ${what}; retry ${attempt} of ${o.retries} in ${formatDuration(wait, 1)}`);
       if (!(await this.sleep(wait))) return;
     }
   }
