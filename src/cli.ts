@@ -42,6 +42,7 @@ const ROOT_EXAMPLES = `
 Examples:
   $ evtail demo                                    # a local mock, pretty events: no account needed
   $ evtail demo --format ndjson -n 5 | jq -c .type
+  $ evtail demo doshii --forward-to localhost:3000/doshii   # POST each event to your webhook handler
   $ evtail tweetcatcher --token-file ~/.tweetcatcher-token
   $ evtail -p mytweets                             # a profile from .tailrc (names its provider)
   $ evtail tweetcatcher --token-file t -n 1 --timeout 60s -q || alert   # cron/CI smoke check

@@ -24,6 +24,7 @@ import { Session, type SessionObserver, type SessionResult } from './session/ses
 import { defaultTransport, type TransportOptions } from './transport/ws-transport.js';
 import { systemClock } from './types.js';
 import { openPublisher } from './publish/open.js';
+import type { ForwardSink } from './forward/forward-sink.js';
 
 export interface TailPlan {
   spec: ProviderSpec;
@@ -62,11 +63,13 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
   await reporter.init();
   const format: Format = common.format ?? defaultFormat(Boolean(io.stdout.isTTY));
   const sink = new Sink(io.stdout, { coalesce: true });
+  const forward = await forwardSink(common, io, redactor, reporter);
   const stdout = await createOutput(format, sink, {
     summarize: module.summarize,
     colourLevel: colourLevel(common.color, io.env, Boolean(io.stdout.isTTY)),
     width: io.stdout.isTTY ? io.stdout.columns : undefined,
     hideWhere: plan.spec.prettyHidesWhere === true,
+    notes: forward,
   });
   const transport: TransportOptions = { ...defaultTransport, maxPayload: common.maxFrameSize, ...(await tlsAndProxy(common, io)), ...plan.transport };
   const driver = module.createDriver({ ...module.parseOptions(plan.options, common), transport, clock: systemClock });
@@ -75,7 +78,7 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
   const recordMeta = { url: common.url ?? plan.spec.defaultUrl, version: version(), options: decodingOptions(plan) };
   const recorder = common.record ? await Recorder.open(common.record, plan.spec.name, redactor, recordMeta, (m) => reporter.warn(m)) : undefined;
   if (recorder) observers.push(recorder);
-  const output = new FanOut([stdout, ...(recorder ? [recorder] : []), ...(plan.sinks ?? []), ...(publisher ? [publisher] : [])], stdout);
+  const output = new FanOut([stdout, ...(recorder ? [recorder] : []), ...(forward ? [forward] : []), ...(plan.sinks ?? []), ...(publisher ? [publisher] : [])], stdout);
   if (common.meta) observers.push(metaObserver(plan.spec.name, output));
   const session = new Session({
     driver,
@@ -135,15 +138,16 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
   // The terminal echoed "^C" where the cursor was: what follows (stats, an error) starts on a line of its own.
   if (signalled?.sig === 'SIGINT' && io.stderr.isTTY) io.stderr.write('\n');
   if (recorder?.error) reporter.warn(`--record: writing ${common.record} failed: ${recorder.error.message}`);
-  report(result, reporter, common);
-  if (undelivered.length) reporter.error(undeliveredText(undelivered, recorder?.name, secondSignal ?? (signalled ? `the ${formatDuration(drainMs, 1)} of --drain-timeout` : undefined)));
-  if (common.stats) io.stderr.write(formatStats(result, Date.now() - startedAt, format === 'ndjson', redactor, publisher ? { publish: publisher.snapshot() } : {}) + '\n');
-  // Events a sink (--forward-to, --publish) finally gave up on: the run did not do all it was asked.
+  // Events a sink (--forward-to, --publish) finally gave up on: the run did not do all it was asked (and --stats says so).
   const failed = output.failures();
   if (failed > 0 && result.code === ExitCode.ok) {
-    reporter.error(`${formatCount(failed)} event${failed === 1 ? '' : 's'} could not be delivered to ${output.names.slice(1).join(', ') || 'a sink'}`);
-    return ExitCode.undelivered;
+    const message = `${formatCount(failed)} event${failed === 1 ? '' : 's'} could not be delivered to ${output.names.slice(1).join(', ') || 'a sink'}`;
+    const hint = forward ? 'the errors above say why; --forward-dead-letter <file> keeps such events for `evtail replay <file> --forward-to …`' : undefined;
+    result = { ...result, code: ExitCode.undelivered, reason: message, error: new EvtailError(message, ExitCode.undelivered, hint) };
   }
+  report(result, reporter, common);
+  if (undelivered.length) reporter.error(undeliveredText(undelivered, recorder?.name, secondSignal ?? (signalled ? `the ${formatDuration(drainMs, 1)} of --drain-timeout` : undefined)));
+  if (common.stats) io.stderr.write(formatStats(result, Date.now() - startedAt, format === 'ndjson', redactor, { ...(publisher ? { publish: publisher.snapshot() } : {}), ...(forward ? { forward: forward.stats() } : {}) }) + '\n');
   // A signal while sinks were still delivering after the run ended: the output is not complete, and the code says so.
   if (signalled && result.code < 128 && undelivered.length) return 128 + (signalNumbers[signalled.sig] ?? 0);
   return result.code;
@@ -186,6 +190,14 @@ async function tlsAndProxy(common: CommonOptions, io: TailIo): Promise<Partial<T
   if (common.proxy && !/^https?:\/\//.test(common.proxy)) throw new UsageError(`--proxy: expected an http:// or https:// URL, got "${common.proxy}"`);
   out.agentFor = await proxyAgentFactory(io.env, common.proxy);
   return out;
+}
+
+/** --forward-to: a sink of the FanOut (loaded only when asked for: undici is not small). */
+async function forwardSink(common: CommonOptions, io: TailIo, redactor: Redactor, reporter: StatusReporter): Promise<ForwardSink | undefined> {
+  if (!Array.isArray(common.forwardTo) || common.forwardTo.length === 0) return undefined;
+  const { createForwardSink } = await import('./forward/setup.js');
+  const forwardReporter = { error: (m: string) => reporter.error(m), warn: (m: string) => reporter.warn(m), debug: (m: string) => reporter.debug(m) };
+  return createForwardSink({ common, env: io.env, redactor, reporter: forwardReporter, userAgent: `evtail/${version()}`, warn: (m) => reporter.warn(m) });
 }
 
 function report(result: SessionResult, reporter: StatusReporter, common: CommonOptions): void {

@@ -1,6 +1,8 @@
 /** `evtail demo [provider]`: start the provider's mock on loopback and tail it. No account, no network. */
 import { DEMO_RATE, commonOptions, demoCommonOptions, demoProviderOptions } from '../config/common-options.js';
 import { resolveOptions } from '../config/resolve.js';
+import { resolveSecretSources } from '../config/secrets.js';
+import { forwardOptions } from '../forward/options.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { buildFilter, buildUntil } from '../filter/index.js';
@@ -40,6 +42,7 @@ export async function runDemoCommand(spec: ProviderSpec, cli: Record<string, unk
     const given = mine ? Object.fromEntries(Object.entries(demo).filter(([k]) => !secretKeys.has(k))) : demo;
     const options = { ...resolved.options, ...given, ...typed };
     const secrets = spec.options.filter((o) => o.secret && typeof options[o.key] === 'string').map((o) => options[o.key] as string);
+    secrets.push(...resolved.secrets, ...(await resolveSecretSources(forwardOptions, common, io.stdin)));
     return await runTail({ spec, module, common, options, secrets }, io);
   } finally {
     await mock.close();

@@ -3,11 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { commonOptions } from '../config/common-options.js';
 import { configLocation, resolveOptions } from '../config/resolve.js';
 import { loadConfig } from '../config/load.js';
+import { resolveSecretSources } from '../config/secrets.js';
+import { forwardOptions } from '../forward/options.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import type { RecordLine } from '../output/recorder.js';
 import { findProvider, providers } from '../providers/registry.js';
 import { ReplayDriver } from '../replay/replay-driver.js';
+import { envelopeDecoder, envelopeRecords, isEnvelopeLine } from '../replay/envelopes.js';
 import { runTail } from '../run.js';
 import { systemClock } from '../types.js';
 
@@ -18,8 +21,14 @@ export async function runReplayCommand(file: string, cli: Record<string, unknown
   } catch (err) {
     throw new UsageError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'pass a file written by --record');
   }
-  const lines: RecordLine[] = [];
-  text.split('\n').forEach((line, n) => {
+  const first = text.split('\n').find((l) => l.trim()) ?? '';
+  const envelopes = isEnvelopeLine(first);
+  let lines: RecordLine[] = [];
+  if (envelopes) {
+    const { records, bad } = envelopeRecords(text);
+    if (bad !== undefined) throw new UsageError(`${file}:${bad}: not an evtail envelope or dead letter (expected {"time","provider","type","data"})`);
+    lines = records;
+  } else text.split('\n').forEach((line, n) => {
     if (!line.trim()) return;
     try {
       const rec = JSON.parse(line) as RecordLine;
@@ -33,7 +42,8 @@ export async function runReplayCommand(file: string, cli: Record<string, unknown
   const name = lines[0]!.provider;
   const spec = findProvider(name);
   if (!spec) throw new UsageError(`${file} was recorded from "${name}", which this evtail does not know`);
-  let speed = 1;
+  // Envelopes (a dead-letter file) go out as fast as they are taken, unless --speed asks for their pace.
+  let speed = envelopes ? Infinity : 1;
   if (asFast) speed = Infinity;
   else if (speedText !== undefined) {
     speed = Number(speedText);
@@ -43,12 +53,13 @@ export async function runReplayCommand(file: string, cli: Record<string, unknown
   const config = await loadConfig({ configPath, cwd: io.cwd, env: io.env });
   const resolved = resolveOptions({ provider: spec, common: commonOptions, cli, env: io.env, config, profileName, allProviderSpecs: providers });
   const module = await spec.load();
-  if (!module.createDecoder) throw new UsageError(`replay is not supported for ${name} yet`);
+  if (!module.createDecoder && !envelopes) throw new UsageError(`replay is not supported for ${name} yet`);
   // Options recorded with the run (e.g. --type-path) decode it the same way; settings given now win over defaults only.
   const recorded = lines.find((l) => l.dir === 'meta' && l.options)?.options ?? {};
   const given = Object.fromEntries(Object.entries(resolved.sources).filter(([, source]) => !source.startsWith('default')).map(([k]) => [k, resolved.options[k]]).filter(([, v]) => v !== undefined));
-  const decoder = module.createDecoder({ ...resolved.options, ...recorded, ...given });
+  const decoder = envelopes ? envelopeDecoder : module.createDecoder!({ ...resolved.options, ...recorded, ...given });
   const driver = new ReplayDriver(name, lines, decoder, systemClock, speed);
+  const secrets = [...resolved.secrets, ...(await resolveSecretSources(forwardOptions, resolved.common, io.stdin))];
   const common = { ...resolved.common, reconnect: false, record: undefined };
-  return runTail({ spec, module: { ...module, parseOptions: () => ({ url: file, options: undefined }), createDriver: () => driver }, common, options: resolved.options, secrets: resolved.secrets }, io);
+  return runTail({ spec, module: { ...module, parseOptions: () => ({ url: file, options: undefined }), createDriver: () => driver }, common, options: resolved.options, secrets }, io);
 }

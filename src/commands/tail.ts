@@ -3,6 +3,7 @@ import { commonOptions } from '../config/common-options.js';
 import { isGroupOrWorldReadable, loadConfig, secretsWrittenInFile } from '../config/load.js';
 import { checkRequired, configLocation, resolveOptions } from '../config/resolve.js';
 import { resolveSecretSources } from '../config/secrets.js';
+import { forwardOptions } from '../forward/options.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { providers } from '../providers/registry.js';
@@ -13,7 +14,7 @@ export async function runProviderCommand(spec: ProviderSpec, cli: Record<string,
   const { configPath, profileName } = configLocation(cli, io.env, commonOptions);
   const config = await loadConfig({ configPath, cwd: io.cwd, env: io.env });
   const resolved = resolveOptions({ provider: spec, common: commonOptions, cli, env: io.env, config, profileName, allProviderSpecs: providers });
-  const secrets = new Set([...resolved.secrets, ...(await resolveSecretSources(spec.options, resolved.options, io.stdin))]);
+  const secrets = new Set([...resolved.secrets, ...(await resolveSecretSources(spec.options, resolved.options, io.stdin)), ...(await resolveSecretSources(forwardOptions, resolved.common, io.stdin))]);
   checkRequired(spec, resolved.options);
   checkUrl(resolved.common.url);
   if (config) warnReadableSecrets(config, spec.options, io, resolved.common.quiet);

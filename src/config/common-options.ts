@@ -1,6 +1,7 @@
 /** The options every provider takes (DESIGN.md, "Common options"). Each may come from flags, EVTAIL_* or config. */
 import type { OptionSpec, ProviderSpec } from '../providers/spec.js';
 import { publishOptions } from '../publish/options.js';
+import { forwardOptions } from '../forward/options.js';
 
 export const commonOptions: OptionSpec[] = [
   { key: 'url', flags: '--url <ws-url>', kind: 'string', description: "endpoint override (ws:// or wss://); default: the provider's public endpoint" },
@@ -29,6 +30,7 @@ export const commonOptions: OptionSpec[] = [
   { key: 'proxy', flags: '--proxy <url>', kind: 'string', description: 'HTTP proxy to tunnel through (CONNECT); default from HTTPS_PROXY / HTTP_PROXY, minus NO_PROXY' },
   { key: 'maxFrameSize', flags: '--max-frame-size <size>', kind: 'size', default: 16 * 1024 * 1024, min: 1, description: 'largest frame accepted (e.g. 16MiB, 512KiB)' },
   ...publishOptions,
+  ...forwardOptions,
 ];
 
 /** Common options that mean nothing for `evtail replay` (no connection is made): replay does not offer them. */

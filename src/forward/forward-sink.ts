@@ -4,6 +4,7 @@
  * Events finally not delivered are reported once on stderr, kept in --forward-dead-letter, and counted (exit 7).
  */
 import type { TailEvent } from '../types.js';
+import type { EventSink } from '../output/fanout.js';
 import { terminalSafe } from './terminal-text.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import type { Poster } from './http.js';
@@ -19,7 +20,7 @@ export interface ForwardReporter {
 /** Each event's answers, per target, for the event's line at a terminal. */
 export type NoteListener = (ev: TailEvent, notes: readonly (Note | undefined)[]) => void;
 
-export class ForwardSink {
+export class ForwardSink implements EventSink {
   readonly name: string;
   private readonly targets: ForwardTarget[];
   private drainWaiters: (() => void)[] = [];

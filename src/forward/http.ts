@@ -9,6 +9,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { formatDuration } from '../format.js';
 import { proxyFor } from '../transport/proxy.js';
 
 export type PostResult =
@@ -67,7 +68,7 @@ export async function createPoster(options: PostOptions): Promise<Poster> {
         return { kind: 'response', status: res.statusCode, statusText: STATUS_CODES[res.statusCode] ?? '', retryAfterMs: retryAfter(Array.isArray(ra) ? ra[0]! : ra ?? null), body: text, ms };
       } catch (err) {
         const ms = performance.now() - started;
-        if (timedOut) return { kind: 'error', reason: `no answer within ${timeoutMs} ms`, timeout: true, tls: false, ms };
+        if (timedOut) return { kind: 'error', reason: `no answer within ${formatDuration(timeoutMs)}`, timeout: true, tls: false, ms };
         const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
         const code = e.code && e.code !== 'UND_ERR_SOCKET' ? e.code : e.cause?.code ?? e.code ?? '';
         const message = e.cause?.message ?? e.message ?? '';

@@ -3,9 +3,20 @@ import type { Redactor } from '../redact.js';
 import type { SessionResult } from '../session/session.js';
 import { formatDuration, formatSize } from '../format.js';
 
-/** What a sink adds to the summary (--publish: published, duplicates, resent, outages, failed, pending). */
+/** Per --forward-to target: events delivered, retries, final failures, the handler's latency. */
+export interface ForwardStats {
+  target: string;
+  delivered: number;
+  retried: number;
+  failed: number;
+  p50Ms?: number;
+  p99Ms?: number;
+}
+
+/** What a sink adds to the summary (--publish: published, duplicates, resent, outages, failed, pending; --forward-to per target). */
 export interface SinkStats {
   publish?: { published: number; duplicates: number; resent: number; outages: number; outageMs: number; failed: number; pending: number };
+  forward?: ForwardStats[];
 }
 
 export function formatStats(result: SessionResult, elapsedMs: number, json: boolean, redactor: Redactor, sinks: SinkStats = {}): string {
@@ -24,6 +35,7 @@ export function formatStats(result: SessionResult, elapsedMs: number, json: bool
       exitCode: result.code,
       exitReason: reason,
       ...sinks,
+      ...(sinks.forward ? { forward: sinks.forward.map((f) => ({ ...f, target: redactor.redact(f.target), p50Ms: round(f.p50Ms), p99Ms: round(f.p99Ms) })) } : {}),
     });
   }
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
@@ -31,5 +43,10 @@ export function formatStats(result: SessionResult, elapsedMs: number, json: bool
   const publish = p
     ? `; published ${p.published} (${p.duplicates} already in the stream), ${p.resent} resent, ${plural(p.outages, 'outage')} (${formatDuration(p.outageMs, 1)}), ${p.failed} not published`
     : '';
-  return `evtail: stats: ${plural(s.eventsSeen, 'event')} seen, ${s.eventsPrinted} printed, ${formatSize(s.bytesIn, { space: ' ', digits: 1 })}, ${plural(s.reconnects, 'reconnect')}, connected ${formatDuration(s.connectedMs, 1)}, gaps ${formatDuration(s.gapMs, 1)}, ran ${formatDuration(elapsedMs, 1)}${publish}; exit ${result.code} (${reason})`;
+  const fwd = (sinks.forward ?? []).map((f) => `; --forward-to ${redactor.redact(f.target)}: ${f.delivered} delivered, ${plural(f.retried, 'retry').replace('retrys', 'retries')}, ${f.failed} failed${f.p50Ms !== undefined ? `, latency p50 ${formatDuration(f.p50Ms, 1)} p99 ${formatDuration(f.p99Ms!, 1)}` : ''}`).join('');
+  return `evtail: stats: ${plural(s.eventsSeen, 'event')} seen, ${s.eventsPrinted} printed, ${formatSize(s.bytesIn, { space: ' ', digits: 1 })}, ${plural(s.reconnects, 'reconnect')}, connected ${formatDuration(s.connectedMs, 1)}, gaps ${formatDuration(s.gapMs, 1)}, ran ${formatDuration(elapsedMs, 1)}${publish}${fwd}; exit ${result.code} (${reason})`;
+}
+
+function round(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : Math.round(ms * 10) / 10;
 }
