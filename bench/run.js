@@ -22,8 +22,15 @@
  *   CPU µs/event        (user + system CPU time of the client, start-up included) / N: less disturbed than events/s
  *                       by other work on the machine.
  *   lines delivered     slow reader only: `wc -l` of what the reader got (for wscat: lines holding "op":0).
+ *
+ * Forwarding (--forward-to): FORWARD_EVENTS (default 10000; 1000 with --quick) events tailed with
+ * `--format ndjson --forward-to` to a handler on loopback that answers 200 at once (in this process, so its CPU is
+ * not the client's). requests/s = events delivered / the client's wall time; CPU µs per delivered event = the
+ * client's user + system CPU / events delivered. One request at a time (the default), so this is per-request cost
+ * and latency, not bandwidth.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +59,7 @@ const intEnv = (name, dflt) => {
 const N = intEnv('BENCH_EVENTS', quick ? 5000 : 100_000);
 const REPEATS = intEnv('BENCH_REPEATS', quick ? 1 : 3);
 const STARTUP_RUNS = intEnv('BENCH_STARTUP_RUNS', quick ? 5 : 15);
+const FORWARD_N = intEnv('FORWARD_EVENTS', quick ? 1000 : 10_000);
 const SLOW_READER_WAIT_S = 2;
 /** A run that takes longer than this is killed and reported as a timeout. */
 const RUN_TIMEOUT_MS = 60_000 + N; // 1 ms per event on top of a minute: far beyond any sane client
@@ -116,7 +124,7 @@ let runIndex = 0;
 /**
  * One client run. sink: 'null' (stdout to /dev/null) or 'slow' (a reader that sleeps 2 s, then counts lines).
  */
-async function runClient(client, sink) {
+async function runClient(client, sink, n = N) {
   const dir = path.join(tmp, `run-${++runIndex}`);
   const f = (name) => path.join(dir, name);
   mkdirSync(dir, { recursive: true });
@@ -161,10 +169,11 @@ async function runClient(client, sink) {
     sink,
     exit: timedOut ? 'timeout' : codeText === undefined || codeText === '' ? '?' : Number(codeText),
     connected: Boolean(rec && rec.firstEventAt),
-    eventsPerSec: rec && rec.firstEventAt && end > rec.firstEventAt ? N / ((end - rec.firstEventAt) / 1000) : NaN,
+    eventsPerSec: rec && rec.firstEventAt && end > rec.firstEventAt ? n / ((end - rec.firstEventAt) / 1000) : NaN,
+    wallMs: end - start,
     ttfeMs: rec && rec.firstEventAt ? rec.firstEventAt - start : NaN,
     rssMb: Number.isFinite(rssKb) ? rssKb / 1024 : NaN,
-    cpuUsPerEvent: Number.isFinite(userS) && Number.isFinite(sysS) ? ((userS + sysS) * 1e6) / N : NaN,
+    cpuUsPerEvent: Number.isFinite(userS) && Number.isFinite(sysS) ? ((userS + sysS) * 1e6) / n : NaN,
     lines: sink === 'slow' ? Number(readMaybe(f('count')).trim()) : undefined,
     stderr,
   };
@@ -240,6 +249,27 @@ async function main() {
   await server.close();
   server = undefined;
 
+  // Forwarding: the same stream into a handler on loopback that answers at once.
+  let delivered = 0;
+  const hook = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      delivered += 1;
+      res.end();
+    });
+  });
+  await new Promise((resolve) => hook.listen(0, '127.0.0.1', resolve));
+  const hookUrl = `127.0.0.1:${hook.address().port}/hook`;
+  const forwardFrames = await makeFrames(FORWARD_N);
+  server = await startBenchServer({ frames: forwardFrames.frames });
+  const forwardClient = { name: 'evtail --forward-to', argv: (url) => [...evtailArgs('ndjson')(url), '--forward-to', hookUrl] };
+  const forward = await runClient(forwardClient, 'null', FORWARD_N);
+  process.stderr.write(`bench: evtail --forward-to: ${delivered} of ${FORWARD_N} delivered, exit ${forward.exit}\n`);
+  await server.close();
+  server = undefined;
+  hook.closeAllConnections();
+  hook.close();
+
   // Start-up, interleaved so that a noisy moment hurts all three alike; one warm-up each first.
   const startupCases = [
     { name: 'node -e 0', args: ['-e', '0'] },
@@ -281,6 +311,10 @@ async function main() {
     const pct = Number.isFinite(s.lines) ? (100 * s.lines) / N : NaN;
     out.push(`| ${c.name} | slow reader | ${fmtInt(s.eventsPerSec)} | ${fmt1(s.ttfeMs)} | ${fmt1(s.rssMb)} | ${fmt1(s.cpuUsPerEvent)} | ${fmtInt(s.lines)} of ${fmtInt(N)} (${fmt1(pct)}%) | ${s.exit} |`);
   }
+  out.push('');
+  out.push(`| forwarding (${FORWARD_N.toLocaleString('en-US')} events, one request at a time) | requests/s | CPU µs per delivered event | peak RSS (MB) | delivered | exit |`);
+  out.push('|---|--:|--:|--:|--:|--:|');
+  out.push(`| evtail --format ndjson --forward-to (handler answers 200 at once) | ${fmtInt(delivered / (forward.wallMs / 1000))} | ${fmt1((forward.cpuUsPerEvent * FORWARD_N) / Math.max(1, delivered))} | ${fmt1(forward.rssMb)} | ${fmtInt(delivered)} of ${fmtInt(FORWARD_N)} | ${forward.exit} |`);
   out.push('');
   out.push('| start-up (wall, median) | ms | × node -e 0 |');
   out.push('|---|--:|--:|');

@@ -13,6 +13,8 @@ import { toNdjson } from '../../src/output/ndjson-printer.js';
 import type { TailEvent } from '../../src/types.js';
 import { ROOT } from '../helpers/evtail.js';
 import { WebhookServer } from '../helpers/webhook-server.js';
+import { startConnectProxy } from '../helpers/connect-proxy.js';
+import https from 'node:https';
 
 const ev = (i: number, extra: Partial<TailEvent> = {}): TailEvent => ({ time: new Date(1_700_000_000_000 + i).toISOString(), provider: 'doshii', type: 'order_created', id: `o-${i}`, data: { n: i, big: 'x' }, ...extra });
 const lineOf = (e: TailEvent) => toNdjson(e).slice(0, -1);
@@ -224,5 +226,56 @@ describe('--forward-to delivery', () => {
     expect(sink.failures()).toBe(2);
     await sink.close();
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  test('https: the self-signed target is refused (not retried) unless its CA is given or verification is off', async () => {
+    const tls = { key: readFileSync(path.join(ROOT, 'fixtures/tls/server.key')), cert: readFileSync(path.join(ROOT, 'fixtures/tls/server.crt')) };
+    let hits = 0;
+    const secure = https.createServer(tls, (req, res) => {
+      hits += 1;
+      req.resume();
+      req.on('end', () => res.end());
+    });
+    await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
+    const url = `https://localhost:${(secure.address() as { port: number }).port}/hook`;
+    try {
+      const plainSink = await sinkFor({ url });
+      plainSink.write(ev(1), lineOf(ev(1)));
+      await plainSink.drain(Infinity);
+      expect(plainSink.failures()).toBe(1);
+      expect(reporter.errors[0]).toMatch(/not delivered: (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\S*, not retried/);
+      expect(hits).toBe(0);
+      for (const options of [{ ca: tls.cert }, { insecure: true }]) {
+        const poster = await createPoster({ env: {}, ...options });
+        const s = new ForwardSink([{ url, shown: url, headers: {}, concurrency: 1, timeoutMs: 5000, retries: 0, userAgent: 'evtail/test' }], poster, reporter);
+        sinks.push(s);
+        s.write(ev(2), lineOf(ev(2)));
+        await s.drain(Infinity);
+        expect(s.failures()).toBe(0);
+      }
+      expect(hits).toBe(2);
+    } finally {
+      secure.closeAllConnections();
+      await new Promise((resolve) => secure.close(resolve));
+    }
+  });
+
+  test('proxies: loopback targets skip HTTP_PROXY; --proxy tunnels through it (CONNECT)', async () => {
+    const proxy = await startConnectProxy();
+    try {
+      const url = `${server.url}/hook`;
+      for (const options of [{ env: { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url } }, { env: {}, proxy: proxy.url }]) {
+        const poster = await createPoster(options);
+        const s = new ForwardSink([{ url, shown: url, headers: {}, concurrency: 1, timeoutMs: 5000, retries: 0, userAgent: 'evtail/test' }], poster, reporter);
+        sinks.push(s);
+        s.write(ev(1), lineOf(ev(1)));
+        await s.drain(Infinity);
+        expect(s.failures()).toBe(0);
+      }
+      expect(server.received).toHaveLength(2);
+      expect(proxy.tunnels).toEqual([`127.0.0.1:${server.port}`]);
+    } finally {
+      await proxy.close();
+    }
   });
 });
