@@ -1,12 +1,13 @@
 /**
  * `evtail replay` of NDJSON envelopes: what `--format ndjson` printed, or a --forward-dead-letter file (each line
  * {"deadLetter":{…},"event":<envelope>}). The events are replayed as they are, through the same filters, printers
- * and sinks, so `evtail replay dead.ndjson --forward-to …` sends the failed events again.
+ * and sinks, so `evtail replay dead.ndjson --forward-to …` sends the failed events again, byte for byte.
  */
 import type { RecordLine } from '../output/recorder.js';
 import type { DecodeResult, FrameDecoder } from '../providers/spec.js';
 import type { TailEvent } from '../types.js';
 import { envelopeOfDeadLetter } from '../forward/dead-letter.js';
+import { textAt } from '../json/spans.js';
 
 /** Whether a file's first line is an envelope or a dead letter rather than a --record line. */
 export function isEnvelopeLine(line: string): boolean {
@@ -42,7 +43,9 @@ function toEvent(frame: string): TailEvent | undefined {
     return undefined;
   }
   if (typeof v !== 'object' || v === null || typeof v.type !== 'string' || typeof v.provider !== 'string' || typeof v.time !== 'string') return undefined;
-  const ev: TailEvent = { time: v.time, provider: v.provider, type: v.type, data: v.data };
+  // data's own text, so the envelope (and a re-sent body) keeps every digit as it was.
+  const json = textAt(frame, ['data']);
+  const ev: TailEvent = { time: v.time, provider: v.provider, type: v.type, data: v.data, ...(json !== undefined ? { json } : {}) };
   for (const key of ['id', 'topic', 'channel', 'room', 'source'] as const) if (typeof v[key] === 'string') (ev as unknown as Record<string, unknown>)[key] = v[key];
   return ev;
 }

@@ -9,7 +9,7 @@ import { ForwardSink } from '../../src/forward/forward-sink.js';
 import { DeadLetterFile, envelopeOfDeadLetter } from '../../src/forward/dead-letter.js';
 import { createPoster } from '../../src/forward/http.js';
 import type { TargetOptions } from '../../src/forward/target.js';
-import { toNdjson } from '../../src/output/ndjson-printer.js';
+import { envelopeLine } from '../../src/output/envelope.js';
 import type { TailEvent } from '../../src/types.js';
 import { ROOT } from '../helpers/evtail.js';
 import { WebhookServer } from '../helpers/webhook-server.js';
@@ -17,7 +17,7 @@ import { startConnectProxy } from '../helpers/connect-proxy.js';
 import https from 'node:https';
 
 const ev = (i: number, extra: Partial<TailEvent> = {}): TailEvent => ({ time: new Date(1_700_000_000_000 + i).toISOString(), provider: 'doshii', type: 'order_created', id: `o-${i}`, data: { n: i, big: 'x' }, ...extra });
-const lineOf = (e: TailEvent) => toNdjson(e).slice(0, -1);
+const lineOf = (e: TailEvent) => envelopeLine(e);
 
 class Reporter {
   errors: string[] = [];
