@@ -2,7 +2,8 @@
 import http from 'node:http';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { attach, type AGServer } from 'socketcluster-server';
-import { parseScUrl, ScLink } from '../../src/providers/socketcluster/sc-link.js';
+import { parseScUrl } from '../../src/transport/sc-classify.js';
+import { ScLink } from '../../src/transport/sc-link.js';
 import { defaultTransport } from '../../src/transport/ws-transport.js';
 import type { CloseOutcome, DriverHooks, HeartbeatSpec } from '../../src/types.js';
 import { until } from '../helpers/evtail.js';
@@ -60,7 +61,7 @@ describe('ScLink', () => {
     const clock = new FakeClock();
     const { seen, hooks } = recorder(clock);
     const l = open(url, hooks);
-    await until(() => seen.heartbeat !== undefined && clock.pending === 1 && l.socket.isSubscribed('fast'), 'the handshake, the deadline armed, "fast" subscribed');
+    await until(() => seen.heartbeat !== undefined && clock.pending === 1 && l.isSubscribed('fast'), 'the handshake, the deadline armed, "fast" subscribed');
     expect(seen.heartbeat).toEqual({ mode: 'silence', timeoutMs: 30_000 }); // the server's default pingTimeout
     clock.advance(299);
     expect(seen.closed).toBeUndefined();

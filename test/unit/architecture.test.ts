@@ -1,6 +1,6 @@
 /**
  * The shape DESIGN.md asks for, checked on the sources: no import cycles (type-only imports count: they tie the
- * modules' meaning together), one formatter module for durations and sizes.
+ * modules' meaning together), no file in src/ over 400 lines, one formatter module for durations and sizes.
  */
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -55,6 +55,11 @@ function findCycle(): string[] | undefined {
 describe('architecture', () => {
   test('no import cycles in src/ (type-only and lazy imports included)', () => {
     expect(findCycle()).toBeUndefined();
+  });
+
+  test('no file in src/ is over 400 lines', () => {
+    const long = files.map((f) => [relative(root, f), text.get(f)!.split('\n').length - 1] as const).filter(([, n]) => n > 400);
+    expect(long).toEqual([]);
   });
 
   test('durations and sizes become text in one module (src/format.ts)', () => {

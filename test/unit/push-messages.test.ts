@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { AuthError } from '../../src/errors.js';
 import { classifyClose } from '../../src/providers/push/driver.js';
-import { decodeFrame, parseRegisterReply, pushUrl, summarize, toEvent, type ScPacket } from '../../src/providers/push/messages.js';
+import { parseRegisterReply, pushUrl, summarize, toEvent } from '../../src/providers/push/messages.js';
+import { parseScFrame } from '../../src/transport/sc-codec.js';
 import { ROOT } from '../helpers/evtail.js';
 
 const URN = 'b548ea75c1c-36d92a5f';
@@ -13,37 +14,38 @@ const fixture = (name: string) => readFileSync(path.join(ROOT, 'fixtures/push', 
 
 /** The message inside the first #publish packet of a fixture frame. */
 function published(name: string, index = 0): unknown {
-  const d = decodeFrame(fixture(name));
+  const d = parseScFrame(fixture(name));
   if (!d.ok) throw new Error(`${name} did not decode: ${d.reason}`);
-  const p = d.packets[index] as Extract<ScPacket, { event: string }>;
-  expect(p.event).toBe('#publish');
-  return (p.data as { data: unknown }).data;
+  const p = d.items[index]!;
+  expect(p.kind).toBe('publish');
+  return p.kind === 'publish' ? p.data : undefined;
 }
 
-describe('decodeFrame', () => {
+describe('the SocketCluster codec on Push frames (the one parser of the live link and of replay)', () => {
   test('answers and events decode to packets', () => {
-    const hs = decodeFrame(fixture('handshake-reply.json'));
-    expect(hs).toMatchObject({ ok: true, packets: [{ rid: 1, data: { pingTimeout: 20000 } }] });
-    const pub = decodeFrame(fixture('publish-text.json'));
-    expect(pub).toMatchObject({ ok: true, packets: [{ event: '#publish', data: { channel: URN } }] });
+    const hs = parseScFrame(fixture('handshake-reply.json'));
+    expect(hs).toMatchObject({ ok: true, items: [{ kind: 'response', rid: 1, data: { pingTimeout: 20000 } }] });
+    const pub = parseScFrame(fixture('publish-text.json'));
+    expect(pub).toMatchObject({ ok: true, items: [{ kind: 'publish', channel: URN }] });
   });
 
   test('a frame may be a JSON array of packets', () => {
-    const d = decodeFrame(fixture('publish-batch.json'));
-    expect(d.ok && d.packets.length).toBe(2);
+    const d = parseScFrame(fixture('publish-batch.json'));
+    expect(d.ok && d.items.length).toBe(2);
   });
 
   test('garbage and non-packets are reported with a reason', () => {
-    expect(decodeFrame(fixture('malformed.txt'))).toEqual({ ok: false, reason: 'not JSON' });
-    expect(decodeFrame(fixture('not-a-packet.json'))).toEqual({ ok: false, reason: 'not a SocketCluster packet' });
-    expect(decodeFrame('[]')).toEqual({ ok: false, reason: 'not a SocketCluster packet' });
+    expect(parseScFrame(fixture('malformed.txt'))).toEqual({ ok: false, reason: 'not JSON' });
+    expect(parseScFrame(fixture('not-a-packet.json'))).toEqual({ ok: false, reason: 'not a SocketCluster packet' });
+    expect(parseScFrame('[]')).toEqual({ ok: false, reason: 'not a SocketCluster packet' });
   });
 });
 
 describe('parseRegisterReply', () => {
   test('the JSON string Push sends', () => {
-    const d = decodeFrame(fixture('register-reply.json'));
-    const reply = d.ok ? (d.packets[0] as { data: unknown }).data : undefined;
+    const d = parseScFrame(fixture('register-reply.json'));
+    const item = d.ok ? d.items[0] : undefined;
+    const reply = item?.kind === 'response' ? item.data : undefined;
     expect(typeof reply).toBe('string');
     expect(parseRegisterReply(reply)).toEqual({ urn: URN });
   });

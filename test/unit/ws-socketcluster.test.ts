@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { decode, publishEvent, summarize } from '../../src/providers/socketcluster/messages.js';
-import { defaultScCloseOutcome, defaultScHttpOutcome, describeScClose, parseScUrl } from '../../src/providers/socketcluster/sc-link.js';
+import { defaultScCloseOutcome, defaultScHttpOutcome, describeScClose, parseScUrl } from '../../src/transport/sc-classify.js';
 import { ROOT } from '../helpers/evtail.js';
 
 interface FrameCase {

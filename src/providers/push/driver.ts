@@ -1,5 +1,5 @@
 /**
- * Push over SocketCluster v9 (protocol version 1), through socketcluster-client 20.0.1 on ScLink:
+ * Push over SocketCluster v9 (protocol version 1), on evtail's own SocketCluster link (transport/sc-link.ts):
  * handshake → registerUser (once per run; the urn is reused after a reconnect) → subscribe to the urn →
  * messages whose `to` is the urn. One ScLink (a fresh client socket, autoReconnect and the client's ping timer
  * off) per connection attempt: the session owns reconnection and the watchdog, which only the server's #1 feeds.
@@ -10,14 +10,15 @@ import { AuthError, UsageError } from '../../errors.js';
 import { classifyStandard, defaultHttpOutcome } from '../../transport/classify.js';
 import type { CloseOutcome, Connection, Driver, DriverHooks, LinkCause } from '../../types.js';
 import type { CommonOptions, DriverContext, ParsedOptions, RawOptions } from '../spec.js';
-import { describeScClose, permanentScClose, parseScUrl, ScLink, TokenStore, type HandshakeStatus, type ScEndpoint } from '../socketcluster/sc-link.js';
+import { describeScClose, permanentScClose, parseScUrl, TokenStore, type ScEndpoint } from '../../transport/sc-classify.js';
+import { ScLink, type HandshakeStatus } from '../../transport/sc-link.js';
 import { parseRegisterReply, pushUrl, toEvent } from './messages.js';
 import { ChatOutbox } from '../chat-outbox.js';
 import { receivedAt } from '../../transport/received-at.js';
 
 /** pingTimeout when the handshake answer has none (SocketCluster's default client value). */
 const DEFAULT_PING_TIMEOUT_MS = 20_000;
-/** How long registerUser and #subscribe may take before we call the link dead (socketcluster-client's default ackTimeout). */
+/** How long registerUser and #subscribe may take before we call the link dead (socketcluster-client's default ackTimeout, kept). */
 const ACK_TIMEOUT_MS = 10_000;
 
 const REFUSED_HINT = 'check --channel-uuid and --host-api (they are in the web-chat embed code of the Push channel)';

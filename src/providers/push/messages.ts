@@ -4,35 +4,8 @@
  */
 import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
-import { idFrom, payloadSlice, spanAt } from '../../json/spans.js';
-
-/** One SocketCluster packet: an event (with a cid when it expects an answer) or an answer to one (rid). */
-export type ScPacket =
-  | { event: string; data?: unknown; cid?: number }
-  | { rid: number; data?: unknown; error?: unknown };
-
-export type Decoded =
-  | { ok: true; value: unknown; packets: ScPacket[] }
-  | { ok: false; reason: string };
-
-function isPacket(v: unknown): v is ScPacket {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const p = v as { event?: unknown; rid?: unknown };
-  return typeof p.event === 'string' || typeof p.rid === 'number';
-}
-
-/** A text frame (other than the #1/#2 pings) → its packets. A frame may be a JSON array of packets (a batch). */
-export function decodeFrame(text: string): Decoded {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'not JSON' };
-  }
-  const list = Array.isArray(value) ? value : [value];
-  if (list.length === 0 || !list.every(isPacket)) return { ok: false, reason: 'not a SocketCluster packet' };
-  return { ok: true, value, packets: list as ScPacket[] };
-}
+import { idFrom } from '../../json/spans.js';
+import { parseScFrame } from '../../transport/sc-codec.js';
 
 /**
  * The registerUser answer: a JSON string `{"urn":"…"}` (what Push sends); an object with `urn` is accepted too.
@@ -86,21 +59,10 @@ export function toEvent(msg: unknown, urn: string, time: string, raw?: string, j
   return { event: ev };
 }
 
-/** The packets of a frame we sent (the codec's JSON: one packet, or a batch), or none. */
-function sentPackets(text: string): { event?: unknown; data?: unknown; cid?: unknown }[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return [];
-  }
-  return (Array.isArray(value) ? value : [value]).filter((p): p is { event?: unknown } => typeof p === 'object' && p !== null);
-}
-
 /**
- * For `evtail replay`: what the driver (socketcluster-client underneath) makes of each frame, with its state.
+ * For `evtail replay`: what the driver (on ScLink, the same codec) makes of each frame, with its state.
  *
- * State: the channels subscribed on the current connection. socketcluster-client hands a #publish to the driver
+ * State: the channels subscribed on the current connection. ScLink hands a #publish to the driver
  * only for a channel it has subscribed (or is subscribing) to on that socket; the driver subscribes to exactly one
  * channel, its urn (registerUser's answer, or --urn), so a #subscribe we sent is where the urn is learned. A
  * #handshake we sent starts a new connection (a new client socket, nothing subscribed yet); a #kickOut drops the
@@ -110,28 +72,28 @@ function sentPackets(text: string): { event?: unknown; data?: unknown; cid?: unk
 export function createDecoder(): FrameDecoder {
   let subscribed = new Set<string>();
   return (dir, frame, time): DecodeResult => {
+    // Protocol version 1: '#1' and '#2' are the pings; '' is not (the live link warns about it too).
     if (frame === '#1' || frame === '#2') return { kind: 'control' };
+    const f = parseScFrame(frame);
     if (dir === 'out') {
-      for (const p of sentPackets(frame)) {
-        if (p.event === '#handshake') subscribed = new Set();
-        const channel = (p.data as { channel?: unknown } | null | undefined)?.channel;
-        if (p.event === '#subscribe' && typeof channel === 'string') subscribed.add(channel);
+      for (const item of f.ok ? f.items : []) {
+        if (item.kind !== 'control') continue;
+        if (item.event === '#handshake') subscribed = new Set();
+        const channel = (item.data as { channel?: unknown } | null | undefined)?.channel;
+        if (item.event === '#subscribe' && typeof channel === 'string') subscribed.add(channel);
       }
       return { kind: 'control' };
     }
-    const d = decodeFrame(frame);
-    if (!d.ok) return { kind: 'invalid', reason: d.reason };
+    if (!f.ok) return { kind: 'invalid', reason: f.reason };
     const events: TailEvent[] = [];
     let invalid: string | undefined;
-    for (let n = 0; n < d.packets.length; n++) {
-      const p = d.packets[n]!;
-      if (!('event' in p) || typeof p.cid === 'number') continue; // answers, and invokes from the server
-      const data = p.data as { channel?: unknown; data?: unknown } | null | undefined;
-      if (typeof data !== 'object' || data === null || typeof data.channel !== 'string') continue;
-      if (p.event === '#kickOut') subscribed.delete(data.channel);
-      if (p.event !== '#publish' || !subscribed.has(data.channel)) continue;
-      const span = spanAt(frame, Array.isArray(d.value) ? [n, 'data', 'data'] : ['data', 'data']);
-      const c = toEvent(data.data, data.channel, time, frame, span && payloadSlice(frame, span[0], span[1]));
+    for (const item of f.items) {
+      if (item.kind === 'control' && item.event === '#kickOut') {
+        const channel = (item.data as { channel?: unknown } | null | undefined)?.channel;
+        if (typeof channel === 'string') subscribed.delete(channel);
+      }
+      if (item.kind !== 'publish' || !subscribed.has(item.channel)) continue;
+      const c = toEvent(item.data, item.channel, time, frame, item.json);
       if ('event' in c) events.push(c.event);
       else if ('error' in c) invalid ??= c.error;
     }

@@ -6,7 +6,8 @@ import { AuthError, ConnectionError, UsageError } from '../../errors.js';
 import type { Connection, Driver, DriverHooks } from '../../types.js';
 import type { CommonOptions, DriverContext, ParsedOptions, RawOptions } from '../spec.js';
 import { PROVIDER, publishEvent } from './messages.js';
-import { parseScUrl, ScLink, TokenStore, type ScEndpoint } from './sc-link.js';
+import { parseScUrl, TokenStore, type ScEndpoint } from '../../transport/sc-classify.js';
+import { ScLink } from '../../transport/sc-link.js';
 
 export interface SocketClusterOptions {
   endpoint: ScEndpoint;

@@ -1,8 +1,9 @@
-/** A SocketCluster channel publish → TailEvent. Kept free of socketcluster-client so tests and replay stay light. */
+/** A SocketCluster channel publish → TailEvent, and the replay decoder (the link's own codec, transport/sc-codec.ts). */
 import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
 import { receivedAt } from '../../transport/received-at.js';
-import { idFrom, payloadSlice, spanAt } from '../../json/spans.js';
+import { idFrom } from '../../json/spans.js';
+import { isPing, parseScFrame } from '../../transport/sc-codec.js';
 import { objectRest } from '../../json/summary.js';
 
 export const PROVIDER = 'socketcluster';
@@ -28,71 +29,6 @@ export function publishEvent(channel: string, data: unknown, raw: string, time =
   const ev: TailEvent = { time, provider: PROVIDER, type, channel, data, json, raw };
   if (id !== undefined) ev.id = id;
   return ev;
-}
-
-/** What one packet of a received frame asks of the client, in frame order. */
-export type ScItem =
-  /** json: the published message's own text in the frame (absent when the packet has no data.data). */
-  | { kind: 'publish'; channel: string; data: unknown; json?: string }
-  /** A server transmit that is not a publish nor one of the client's own (#…) events. */
-  | { kind: 'transmit'; event: string; data: unknown }
-  | { kind: 'invalid'; reason: string };
-
-export type ScFrame =
-  | { ok: false; reason: string }
-  | {
-      ok: true;
-      /** The parsed JSON, handed back to socketcluster-client. */
-      packet: unknown;
-      /** Tokens handed out by #setAuthToken: secrets before the frame is shown anywhere. */
-      tokens: string[];
-      items: ScItem[];
-    };
-
-/**
- * A received frame (not a ping) as the link reads it: JSON (a packet, or a batch of them) or not. Responses (rid)
- * and server invokes (cid) carry no events; a #publish without a channel is undecodable.
- */
-export function parseScFrame(message: string): ScFrame {
-  let packet: unknown;
-  try {
-    packet = JSON.parse(message);
-  } catch {
-    return { ok: false, reason: 'not JSON' };
-  }
-  const packets = Array.isArray(packet) ? packet : [packet];
-  const tokens: string[] = [];
-  const items: ScItem[] = [];
-  const batch = Array.isArray(packet);
-  for (let n = 0; n < packets.length; n++) {
-    const p: unknown = packets[n];
-    if (!p || typeof p !== 'object') continue;
-    const { event, data, cid } = p as { event?: unknown; data?: unknown; cid?: unknown };
-    if (event === '#setAuthToken') {
-      const token = (data as { token?: unknown } | null | undefined)?.token;
-      if (typeof token === 'string' && token !== '') tokens.push(token);
-    }
-    if (typeof event !== 'string' || typeof cid === 'number') continue; // responses (rid) and server invokes
-    if (event === '#publish') {
-      const d = data as { channel?: unknown; data?: unknown } | null;
-      if (!d || typeof d.channel !== 'string') items.push({ kind: 'invalid', reason: '#publish without a channel' });
-      else items.push({ kind: 'publish', channel: d.channel, data: d.data, json: messageText(message, batch ? [n, 'data', 'data'] : ['data', 'data']) });
-    } else if (!event.startsWith('#')) {
-      items.push({ kind: 'transmit', event, data });
-    }
-  }
-  return { ok: true, packet, tokens, items };
-}
-
-/** The text of the value at a path of a valid frame, as the envelope prints it. */
-function messageText(frame: string, path: (string | number)[]): string | undefined {
-  const span = spanAt(frame, path);
-  return span && payloadSlice(frame, span[0], span[1]);
-}
-
-/** Pings of either protocol version ('' in 2; '#1' and its pong '#2' in 1): the client answers them itself. */
-export function isPing(frame: string): boolean {
-  return frame === '' || frame === '#1' || frame === '#2';
 }
 
 /** One received frame → what the link does with it (for `evtail replay`). */
