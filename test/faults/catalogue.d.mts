@@ -1,5 +1,5 @@
 /** Types for catalogue.mjs (plain JavaScript, so that scripts/reliability-table.mjs reads it without a build). */
-export type ProviderName = 'tweetcatcher' | 'doshii' | 'push' | 'streamelements' | 'webinate';
+export type ProviderName = 'tweetcatcher' | 'doshii' | 'push' | 'push-weni' | 'streamelements' | 'webinate';
 export type Outcome = 'done' | 'retry' | 'retry-now' | 'retry-later' | 'auth' | 'final';
 export interface CloseCase {
   code: number;

@@ -6,7 +6,7 @@
  */
 
 /** @type {readonly import('./catalogue.mjs').ProviderName[]} */
-export const PROVIDERS = ['tweetcatcher', 'doshii', 'push', 'streamelements', 'webinate'];
+export const PROVIDERS = ['tweetcatcher', 'doshii', 'push', 'push-weni', 'streamelements', 'webinate'];
 
 /** What a close code means to evtail, in words for the table. */
 export const OUTCOMES = {
@@ -50,6 +50,7 @@ export const CLOSE_CODES = {
     { code: 4008, outcome: 'auth' },
     { code: 4500, outcome: 'final' },
   ],
+  'push-weni': RFC_6455,
   streamelements: RFC_6455,
   webinate: RFC_6455,
 };

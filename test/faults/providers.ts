@@ -6,6 +6,7 @@
 import { startDoshiiMock } from '../../src/providers/doshii/mock.js';
 import { DEMO_CHANNEL_UUID, DEMO_HOST_API, startPushMock, type PushMock } from '../../src/providers/push/mock.js';
 import { seqFromId, startStreamElementsMock } from '../../src/providers/streamelements/mock.js';
+import { startWeniMock, WENI_CALLBACK_EXAMPLE } from '../../src/providers/push/weni-mock.js';
 import { startTweetCatcherMock } from '../../src/providers/tweetcatcher/mock.js';
 import { DEFAULT_SOCKET_API_KEY as WEBINATE_KEY, startWebinateMock } from '../../src/providers/webinate/mock.js';
 import type { MockServer } from '../../src/types.js';
@@ -106,6 +107,18 @@ export const adapters: readonly FaultAdapter[] = [
     watchdog: { knobs: { pingInterval: 100, pingTimeout: 500 }, args: [], warning: /dead link: no sign of life from the server for 500 ms/, stall: { pingInterval: 100, pingTimeout: 5000 } },
     seq: numberAfter('push-'),
     closeCodes: CLOSE_CODES.push,
+  },
+  {
+    // Weni's webchat socket (push --protocol weni): the contact's identity is kept across reconnections.
+    name: 'push-weni',
+    start: (k = {}) => tracked(startWeniMock, k),
+    restart: (old, k = {}) => tracked(startWeniMock, { port: old.port, ...k }),
+    path: '/ws',
+    args: (url) => ['push', '--protocol', 'weni', '--url', url, '--callback', WENI_CALLBACK_EXAMPLE, '-o', 'ndjson'],
+    // evtail pings ({"type":"ping"}) and the server answers pong: no answer by the next ping is a dead link.
+    watchdog: { knobs: {}, args: ['--keepalive-interval', '250ms'], warning: /dead link: no heartbeat answer within 250 ms/ },
+    seq: numberAfter('wwc-'),
+    closeCodes: CLOSE_CODES['push-weni'],
   },
   {
     name: 'streamelements',
