@@ -269,7 +269,8 @@ describe('replay options', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--speed: expected a factor > 0/);
   });
-  test('--speed follows the recorded timing (scaled); pretty works too', async () => {
+  // That --speed scales the recorded gaps is test/unit/replay-driver.test.ts (a fake clock, no timing here).
+  test('--speed 50 replays the recording; pretty works too', async () => {
     const r = await runEvtail(['replay', path.join(ROOT, 'fixtures/tweetcatcher/recording.ndjson'), '--speed', '50', '-o', 'pretty', '-n', '3']);
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(3);

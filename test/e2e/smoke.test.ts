@@ -118,7 +118,10 @@ describe('--stats', () => {
     expect(stats).toMatchObject({ evtail: 'stats', eventsPrinted: 5, reconnects: 0, exitCode: 0, exitReason: '5 events received' });
     expect(stats.eventsSeen).toBeGreaterThanOrEqual(5);
     expect(stats.bytes).toBeGreaterThan(5 * 300);
-    expect(stats.connectedMs).toBeGreaterThanOrEqual(0);
+    // Connected from the login to the 5th event, with no gap: a positive time, within the run's.
+    expect(stats.connectedMs).toBeGreaterThan(0);
+    expect(stats.connectedMs).toBeLessThanOrEqual(stats.elapsedMs);
+    expect(stats.gapMs).toBe(0);
   });
 
   test('a readable line otherwise, with the exit reason, and no secret', async () => {

@@ -1,4 +1,5 @@
 /** Transport faults and security: TLS, proxies, no busy loops, bad frames, oversized frames. */
+import { parseDuration } from '../../src/config/parse-values.js';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -136,7 +137,10 @@ describe('no busy loops', () => {
     expect(r.stderr).toMatch(/gave up after 4 reconnect attempts/);
     // One first attempt plus exactly four retries: never a tight loop.
     expect(times).toHaveLength(5);
-    expect(r.stderr.match(/reconnecting in/g)).toHaveLength(4);
+    const announced = [...r.stderr.matchAll(/reconnecting in (\S+):/g)].map((m) => parseDuration(m[1]!)!);
+    expect(announced).toHaveLength(4);
+    // The retries waited (at least) the backoff they announced: the announcements round to 0.1 s, hence 50 ms each.
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(announced.reduce((a, b) => a + b, 0) - 4 * 50);
   });
 });
 
