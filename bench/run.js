@@ -28,6 +28,11 @@
  * not the client's). requests/s = events delivered / the client's wall time; CPU µs per delivered event = the
  * client's user + system CPU / events delivered. One request at a time (the default), so this is per-request cost
  * and latency, not bandwidth.
+ *
+ * With nats-server on the PATH (Debian: apt-get install nats-server), one more client: evtail --format ndjson
+ * --publish to a JetStream stream of a nats-server -js started here (file store in the temp folder; the stream
+ * purged before each run). Its events/s is the publish throughput with every PubAck awaited: evtail exits only
+ * when the last event is acknowledged.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
@@ -79,6 +84,7 @@ if (!existsSync(TIME)) {
 const live = new Set();
 let server;
 let tmp;
+let nats;
 
 function cleanup() {
   for (const child of live) {
@@ -89,6 +95,8 @@ function cleanup() {
     }
   }
   live.clear();
+  if (nats) nats.kill('SIGKILL');
+  nats = undefined;
   if (tmp) rmSync(tmp, { recursive: true, force: true });
   tmp = undefined;
 }
@@ -136,6 +144,7 @@ async function runClient(client, sink, n = N) {
       ? `echo $EPOCHREALTIME > ${q(f('start'))}; ${timed} > /dev/null; ${stamp}`
       : `echo $EPOCHREALTIME > ${q(f('start'))}; { ${timed}; ${stamp}; } | (sleep ${SLOW_READER_WAIT_S}; ${client.count} > ${q(f('count'))})`;
 
+  await client.before?.();
   let rec;
   server.nextConnection().then((r) => (rec = r));
   // stdin stays open for the whole run: wscat quits as soon as its stdin ends.
@@ -204,6 +213,32 @@ function wallMs(args) {
   return ms;
 }
 
+/** A nats-server -js on a free loopback port with a BENCH stream, or undefined when nats-server is not installed. */
+async function startNats() {
+  if (spawnSync('nats-server', ['--version'], { stdio: 'ignore' }).status !== 0) return undefined;
+  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', '-1', '-js', '-sd', path.join(tmp, 'nats')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  nats = child;
+  let log = '';
+  child.stderr.setEncoding('utf8');
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`nats-server not ready in 10 s:\n${log}`)), 10_000);
+    child.stderr.on('data', (d) => {
+      log += d;
+      const m = /Listening for client connections on 127\.0\.0\.1:(\d+)[\s\S]*Server is ready/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  const { connect } = await import('nats');
+  const { ensureStream } = await import('../dist/publish/nats-init.js');
+  const nc = await connect({ servers: `127.0.0.1:${port}` });
+  await ensureStream(nc, { name: 'BENCH', subjects: ['bench.>'], duplicateWindowMs: 120_000, storage: 'file', replicas: 1 });
+  const jsm = await nc.jetstreamManager();
+  return { url: `nats://127.0.0.1:${port}/bench.{provider}.{type}`, purge: () => jsm.streams.purge('BENCH'), close: () => nc.close() };
+}
+
 async function main() {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'evtail-bench-'));
   const node = process.execPath;
@@ -228,6 +263,11 @@ async function main() {
     { name: 'wscat', argv: (url) => [node, WSCAT, '-c', url], count: `grep -c '"op":0'` },
   ];
 
+  const js = await startNats();
+  if (js) {
+    clients.splice(1, 0, { name: 'evtail --format ndjson --publish nats', argv: (url) => [...evtailArgs('ndjson')(url), '--publish', js.url], count: 'wc -l', before: js.purge });
+  } else process.stderr.write('bench: nats-server not found: no --publish row (apt-get install nats-server)\n');
+
   const cpus = os.cpus();
   const loadBefore = os.loadavg()[0];
   process.stderr.write(`bench: ${N} events of ${avgBytes.toFixed(0)} bytes on average, ${REPEATS} round(s) into /dev/null, 1 into a slow reader\n`);
@@ -248,6 +288,7 @@ async function main() {
   }
   await server.close();
   server = undefined;
+  await js?.close();
 
   // Forwarding: the same stream into a handler on loopback that answers at once.
   let delivered = 0;
@@ -341,6 +382,11 @@ async function main() {
   out.push(
     `- evtail into the slow reader: ndjson ${fmt1((100 * slowNd.lines) / N)}% delivered, peak RSS ${fmt1(slowNd.rssMb)} MB; pretty ${fmt1((100 * slowPretty.lines) / N)}%, ${fmt1(slowPretty.rssMb)} MB (target 100%, <= 150 MB): ${verdict(slowOk(slowNd) && slowOk(slowPretty))}`,
   );
+  const pub = summary['evtail --format ndjson --publish nats'];
+  if (pub) {
+    const nd = summary['evtail --format ndjson'];
+    out.push(`- --publish (JetStream, every PubAck awaited) beside stdout alone: ${fmt2(pub.eps / nd.eps)} × the events/s, ${fmt2(pub.cpu / nd.cpu)} × the CPU µs/event (${fmt1(pub.cpu)} vs ${fmt1(nd.cpu)}); no target`);
+  }
   out.push(`- evtail --help: ${fmt2(helpX)} × node -e 0 (target <= 1.5): ${verdict(helpX <= 1.5)}`);
   out.push(`- evtail --version: ${fmt2(versionX)} × node -e 0 (target <= 1.5): ${verdict(versionX <= 1.5)}`);
   process.stdout.write(out.join('\n') + '\n');
