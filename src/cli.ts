@@ -150,7 +150,7 @@ function handleError(err: unknown, io: Io): number {
 function invokedCommand(args: string[]): (name: string) => boolean {
   const first = args[0] === 'help' ? args[1] : args[0];
   if (first === undefined || first.startsWith('-')) return () => false;
-  const known = [...providers.map((p) => p.name), 'demo', 'mock', 'replay', 'profiles', 'completion', 'nats'];
+  const known = [...providers.map((p) => p.name), 'demo', 'mock', 'replay', 'profiles', 'completion', 'nats', 'streams'];
   return known.includes(first) ? (name) => name === first : () => true;
 }
 
@@ -262,6 +262,19 @@ function buildProgram(io: Io, setCode: (c: number) => void, args: string[]): Com
     setCode(runCompletionCommand(shell, io));
   });
 
+  if (full('streams')) {
+    // `evtail -p a -p b` (or -p <group>) lands here: several profiles at once, merged into one output.
+    const keys: KeyMap = new Map();
+    const streams = program.command('streams', { hidden: true }).description('Several profiles at once (evtail -p a -p b, or -p <group>): one merged stream.');
+    addOptions(streams, commonOptions.filter((o) => !['url', 'profile'].includes(o.key)), keys);
+    streams.addOption(new Option('-p, --profile <name>', 'a profile or a group of profiles (repeatable)').argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]));
+    streams.action(async () => {
+      const values = typedValues(streams, keys);
+      const { runStreamsCommand } = await import('./commands/streams.js');
+      setCode(await runStreamsCommand(streams.opts().profile as string[], values, values.config as string | undefined, io));
+    });
+  }
+
   const replayKeys: KeyMap = new Map();
   const replay = program
     .command('replay <file>')
@@ -325,6 +338,19 @@ function checkMockTarget(args: string[]): void {
   throw new UsageError(`${command}: ${why}`, `one of: ${mocked.join(', ')}`);
 }
 
+/** Every value of a repeatable option: `-p a -p b --profile=c` → [a, b, c]. */
+function values(argv: string[], names: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    for (const n of names) {
+      if (a === n && argv[i + 1] !== undefined) out.push(argv[i + 1]!);
+      else if (a.startsWith(`${n}=`)) out.push(a.slice(n.length + 1));
+    }
+  }
+  return out;
+}
+
 /**
  * `evtail -p mytweets` alone: the profile names its provider. Rewrites the arguments to `evtail <provider> …`.
  */
@@ -341,12 +367,15 @@ async function expandProfileShortcut(argv: string[], io: Io): Promise<string[]> 
     }
     return undefined;
   };
-  const profile = value(['-p', '--profile']);
+  const profiles = values(argv, ['-p', '--profile']);
+  const profile = profiles[0];
   if (profile === undefined && argv.some((a) => a === '-p' || a === '--profile')) throw new UsageError('-p, --profile: expected a profile name', 'evtail -p <profile>; evtail profiles lists them');
   if (!profile) return argv;
   const { loadConfig } = await import('./config/load.js');
   const config = await loadConfig({ configPath: value(['--config']), cwd: io.cwd, env: io.env });
   if (!config) throw new UsageError(`no config file found for profile "${profile}"`, 'create a .tailrc (see .tailrc.example) or pass --config <file>');
+  // Several profiles, or a group of them: one merged run.
+  if (profiles.length > 1 || (config.groups && Object.hasOwn(config.groups, profile))) return ['streams', ...argv];
   const p = config.profiles[profile];
   if (!p) {
     const names = Object.keys(config.profiles);

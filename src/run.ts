@@ -25,6 +25,12 @@ import { defaultTransport, type TransportOptions } from './transport/ws-transpor
 import { systemClock } from './types.js';
 import { openPublisher } from './publish/open.js';
 import type { ForwardSink } from './forward/forward-sink.js';
+import { MergedStreams, metricsObserver, prefixed, startMetrics, streamOutputOf } from './streams.js';
+
+/** One stream of a run: a plan and the name it goes by (the profile), the envelope's `source`. */
+export interface StreamPlan extends TailPlan {
+  source: string;
+}
 
 export interface TailPlan {
   spec: ProviderSpec;
@@ -32,6 +38,8 @@ export interface TailPlan {
   common: CommonOptions;
   options: Record<string, unknown>;
   secrets: string[];
+  /** The name the stream goes by (its profile; default the provider), the envelope's `source` with --source. */
+  source?: string;
   /** Extra session observers (record...). */
   observers?: SessionObserver[];
   /** Extra event sinks (--forward-to, --publish): they share stdout's backpressure and the drain at the end. */
@@ -44,61 +52,87 @@ export const DEFAULT_DRAIN_MS = 2000;
 
 const signalNumbers: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
 
-export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
-  const { common, module } = plan;
+/**
+ * One stream, or several at once (`evtail -p a -p b`): each plan gets its own transport, driver and session; all
+ * write to one FanOut, so stdout's backpressure pauses every stream. `run` holds the run-wide options (format,
+ * filters, limits, sinks); a single stream's are its own.
+ */
+export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: CommonOptions = Array.isArray(plan) ? plan[0]!.common : plan.common): Promise<number> {
+  const plans: StreamPlan[] = Array.isArray(plan) ? plan : [{ ...plan, source: plan.source ?? plan.spec.name }];
+  const single = plans.length === 1 ? plans[0]! : undefined;
   const startedAt = Date.now();
   // Parse the filter language first: a bad expression is exit 2 before any connection.
-  const filter = buildFilter(common);
-  const until = buildUntil(common);
-  const redactor = new Redactor([...plan.secrets, ...(module.extraSecrets?.(plan.options) ?? [])]);
+  const filter = buildFilter(run);
+  const until = buildUntil(run);
+  if (run.record && !single) throw new UsageError('--record keeps one stream: record each profile in its own run', `e.g. evtail -p ${plans[0]!.source} --record ${run.record}`);
+  const redactor = new Redactor(plans.flatMap((p) => [...p.secrets, ...(p.module.extraSecrets?.(p.options) ?? [])]));
   const reporter = new StatusReporter({
-    quiet: common.quiet,
-    verbose: common.verbose,
+    quiet: run.quiet,
+    verbose: run.verbose,
     stderr: io.stderr,
     redactor,
-    // A --stdin chat owns the bottom line (its prompt): status goes above it as plain lines, no spinner.
-    spinner: Boolean(io.stderr.isTTY) && !io.env.CI && plan.options.stdin !== true,
-    colour: colourLevel(common.color, io.env, Boolean(io.stderr.isTTY)) > 0,
+    // One spinner line cannot show several streams' states; a --stdin chat owns the bottom line (its prompt).
+    spinner: Boolean(single) && Boolean(io.stderr.isTTY) && !io.env.CI && single?.options.stdin !== true,
+    colour: colourLevel(run.color, io.env, Boolean(io.stderr.isTTY)) > 0,
   });
   await reporter.init();
-  const format: Format = common.format ?? defaultFormat(Boolean(io.stdout.isTTY));
+  const format: Format = run.format ?? defaultFormat(Boolean(io.stdout.isTTY));
   const sink = new Sink(io.stdout, { coalesce: true });
-  const forward = await forwardSink(common, io, redactor, reporter);
+  const forward = await forwardSink(run, io, redactor, reporter);
+  const summarizers = new Map(plans.map((p) => [p.spec.name, p.module.summarize]));
   const stdout = await createOutput(format, sink, {
-    summarize: module.summarize,
-    colourLevel: colourLevel(common.color, io.env, Boolean(io.stdout.isTTY)),
+    summarize: single ? single.module.summarize : (ev) => summarizers.get(ev.provider)?.(ev) ?? '',
+    colourLevel: colourLevel(run.color, io.env, Boolean(io.stdout.isTTY)),
     width: io.stdout.isTTY ? io.stdout.columns : undefined,
-    hideWhere: plan.spec.prettyHidesWhere === true,
+    hideWhere: plans.every((p) => p.spec.prettyHidesWhere === true),
     notes: forward,
   });
-  const transport: TransportOptions = { ...defaultTransport, maxPayload: common.maxFrameSize, ...(await tlsAndProxy(common, io)), ...plan.transport };
-  const driver = module.createDriver({ ...module.parseOptions(plan.options, common), transport, clock: systemClock });
-  const publisher = await openPublisher(common, { provider: plan.spec.name, profile: typeof common.profile === 'string' ? common.profile : undefined, redactor, reporter, ca: transport.ca, insecure: common.insecure });
-  const observers = [...(plan.observers ?? [])];
-  const recordMeta = { url: common.url ?? plan.spec.defaultUrl, version: version(), options: decodingOptions(plan) };
-  const recorder = common.record ? await Recorder.open(common.record, plan.spec.name, redactor, recordMeta, (m) => reporter.warn(m)) : undefined;
-  if (recorder) observers.push(recorder);
-  const output = new FanOut([stdout, ...(recorder ? [recorder] : []), ...(forward ? [forward] : []), ...(plan.sinks ?? []), ...(publisher ? [publisher] : [])], stdout);
-  if (common.meta) observers.push(metaObserver(plan.spec.name, output));
-  const session = new Session({
-    driver,
-    output,
-    reporter,
-    clock: systemClock,
-    reconnect: common.reconnect,
-    maxRetries: common.maxRetries,
-    retryWindowMs: common.retryWindow,
-    maxEvents: common.maxEvents,
-    timeoutMs: common.timeout,
-    durationMs: common.duration,
-    filter,
-    until,
-    idleTimeoutMs: common.idleTimeout,
-    observers,
-    wantFrames: common.verbose || observers.some((o) => o.frame),
+  const recorder = single && run.record ? await Recorder.open(run.record, single.spec.name, redactor, { url: single.common.url ?? single.spec.defaultUrl, version: version(), options: decodingOptions(single) }, (m) => reporter.warn(m)) : undefined;
+  const transports: TransportOptions[] = [];
+  for (const p of plans) transports.push({ ...defaultTransport, maxPayload: p.common.maxFrameSize, ...(await tlsAndProxy(p.common, io)), ...p.transport });
+  const publisher = await openPublisher(run, { provider: plans[0]!.spec.name, profile: single ? (typeof run.profile === 'string' ? run.profile : undefined) : undefined, redactor, reporter, ca: transports[0]!.ca, insecure: run.insecure });
+  const output = new FanOut([stdout, ...(recorder ? [recorder] : []), ...(forward ? [forward] : []), ...plans.flatMap((p) => p.sinks ?? []), ...(publisher ? [publisher] : [])], stdout);
+  const metrics = run.metrics !== undefined ? await startMetrics(run.metrics, reporter) : undefined;
+  if (metrics && forward) metrics.metrics.forwarding(() => forward.stats());
+  const merged = single ? undefined : new MergedStreams(output, run, until, plans.length);
+  const stamp = !single || run.source === true;
+  const sessions: Session[] = [];
+  for (const [i, p] of plans.entries()) {
+    const transport = transports[i]!;
+    const streamMetrics = metrics?.metrics.stream(p.source, p.spec.name);
+    const streamOutput = stamp || streamMetrics || merged ? streamOutputOf(merged ?? output, stamp ? p.source : undefined, streamMetrics) : output;
+    const observers = [...(p.observers ?? [])];
+    if (recorder) observers.push(recorder);
+    if (streamMetrics) observers.push(metricsObserver(streamMetrics));
+    if (run.meta) observers.push(metaObserver(p.spec.name, stamp ? streamOutputOf(output, p.source) : output));
+    sessions.push(
+      new Session({
+        driver: p.module.createDriver({ ...p.module.parseOptions(p.options, p.common), transport, clock: systemClock }),
+        output: streamOutput,
+        reporter: single ? reporter : prefixed(reporter, p.source),
+        clock: systemClock,
+        reconnect: p.common.reconnect,
+        maxRetries: p.common.maxRetries,
+        retryWindowMs: p.common.retryWindow,
+        filter,
+        // Several streams: the limits watch the merged stream (MergedStreams), not each one.
+        ...(single ? { maxEvents: run.maxEvents, timeoutMs: run.timeout, durationMs: run.duration, until, idleTimeoutMs: run.idleTimeout } : {}),
+        observers,
+        wantFrames: run.verbose || observers.some((o) => o.frame),
+      }),
+    );
+  }
+  const stopAll = (code: ExitCodeValue, reason: string, error?: EvtailError) => {
+    merged?.end(code, reason, error);
+    for (const s of sessions) s.stop(code, reason, error);
+  };
+  // The merged stream ended (a limit, a failed stream): every session stops with its reason.
+  merged?.onEnd(() => {
+    const e = merged.ending!;
+    for (const s of sessions) s.stop(e.code, e.reason, e.error);
   });
 
-  const drainMs = common.drainTimeout ?? DEFAULT_DRAIN_MS;
+  const drainMs = run.drainTimeout ?? DEFAULT_DRAIN_MS;
   let signalled: { sig: string; at: number } | undefined;
   let secondSignal: string | undefined;
   let draining = false;
@@ -107,7 +141,7 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
       signalled = { sig, at: Date.now() };
       // Stop reading; or, if the run had ended and sinks are still delivering, bound that wait.
       if (draining) output.cut(signalled.at + drainMs);
-      else session.stop(128 + (signalNumbers[sig] ?? 0), `stopped by ${sig}`);
+      else stopAll(128 + (signalNumbers[sig] ?? 0), `stopped by ${sig}`);
       return;
     }
     // A second signal: the user will not wait any longer.
@@ -117,27 +151,33 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
   // Credentials refused on a reconnect of --publish: the run stops with exit 3.
-  publisher?.onFatal((err) => session.stop(err.exitCode, err.message, err));
+  publisher?.onFatal((err) => stopAll(err.exitCode, err.message, err));
   sink.whenBroken((error) => {
-    if (!error) return session.stop(ExitCode.ok, 'stdout was closed');
-    session.stop(ExitCode.internal, 'writing stdout failed', new EvtailError(`cannot write to stdout: ${error.message}`, ExitCode.internal));
+    if (!error) return stopAll(ExitCode.ok, 'stdout was closed');
+    stopAll(ExitCode.internal, 'writing stdout failed', new EvtailError(`cannot write to stdout: ${error.message}`, ExitCode.internal));
   });
 
   let result: SessionResult;
+  let results: SessionResult[];
   let undelivered: DrainReport[];
   try {
-    result = await session.run();
+    merged?.start();
+    results = await Promise.all(sessions.map((s, i) => s.run().then((r) => (merged ? merged.streamEnded(plans[i]!.source, r, reporter) : r))));
+    metrics?.streamsEnded(plans, results, merged?.ending);
+    result = merged ? merged.result(results) : results[0]!;
     reporter.stop();
     // After a signal, sinks get --drain-timeout; after a normal end they deliver everything (a signal then bounds it).
     draining = true;
     undelivered = (await output.drain(signalled ? signalled.at + drainMs : Infinity)).filter((r) => r.undelivered > 0);
     await output.close();
   } finally {
+    merged?.stop();
     for (const s of signals) process.off(s, onSignal);
+    await metrics?.close();
   }
   // The terminal echoed "^C" where the cursor was: what follows (stats, an error) starts on a line of its own.
   if (signalled?.sig === 'SIGINT' && io.stderr.isTTY) io.stderr.write('\n');
-  if (recorder?.error) reporter.warn(`--record: writing ${common.record} failed: ${recorder.error.message}`);
+  if (recorder?.error) reporter.warn(`--record: writing ${run.record} failed: ${recorder.error.message}`);
   // Events a sink (--forward-to, --publish) finally gave up on: the run did not do all it was asked (and --stats says so).
   const failed = output.failures();
   if (failed > 0 && result.code === ExitCode.ok) {
@@ -145,9 +185,13 @@ export async function runTail(plan: TailPlan, io: TailIo): Promise<number> {
     const hint = forward ? 'the errors above say why; --forward-dead-letter <file> keeps such events for `evtail replay <file> --forward-to …`' : undefined;
     result = { ...result, code: ExitCode.undelivered, reason: message, error: new EvtailError(message, ExitCode.undelivered, hint) };
   }
-  report(result, reporter, common);
+  if (!merged?.reported) report(result, reporter, run);
   if (undelivered.length) reporter.error(undeliveredText(undelivered, recorder?.name, secondSignal ?? (signalled ? `the ${formatDuration(drainMs, 1)} of --drain-timeout` : undefined)));
-  if (common.stats) io.stderr.write(formatStats(result, Date.now() - startedAt, format === 'ndjson', redactor, { ...(publisher ? { publish: publisher.snapshot() } : {}), ...(forward ? { forward: forward.stats() } : {}) }) + '\n');
+  if (run.stats) {
+    const json = format === 'ndjson';
+    if (!single) plans.forEach((p, i) => io.stderr.write(formatStats(results[i]!, Date.now() - startedAt, json, redactor, {}, p.source) + '\n'));
+    io.stderr.write(formatStats(result, Date.now() - startedAt, json, redactor, { ...(publisher ? { publish: publisher.snapshot() } : {}), ...(forward ? { forward: forward.stats() } : {}) }) + '\n');
+  }
   // A signal while sinks were still delivering after the run ended: the output is not complete, and the code says so.
   if (signalled && result.code < 128 && undelivered.length) return 128 + (signalNumbers[signalled.sig] ?? 0);
   return result.code;
@@ -165,7 +209,7 @@ function undeliveredText(reports: DrainReport[], recordName: string | undefined,
 }
 
 /** The provider's options a recording keeps for replay (e.g. --type-path): the ones that shape decoding, if set. */
-function decodingOptions(plan: TailPlan): Record<string, unknown> | undefined {
+export function decodingOptions(plan: TailPlan): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   for (const key of plan.spec.decodingOptions ?? []) {
     const secret = plan.spec.options.find((o) => o.key === key)?.secret;
@@ -174,7 +218,7 @@ function decodingOptions(plan: TailPlan): Record<string, unknown> | undefined {
   return Object.keys(out).length ? out : undefined;
 }
 
-async function tlsAndProxy(common: CommonOptions, io: TailIo): Promise<Partial<TransportOptions>> {
+export async function tlsAndProxy(common: CommonOptions, io: TailIo): Promise<Partial<TransportOptions>> {
   const out: Partial<TransportOptions> = {};
   if (common.ca) {
     try {
@@ -200,7 +244,7 @@ async function forwardSink(common: CommonOptions, io: TailIo, redactor: Redactor
   return createForwardSink({ common, env: io.env, redactor, reporter: forwardReporter, userAgent: `evtail/${version()}`, warn: (m) => reporter.warn(m) });
 }
 
-function report(result: SessionResult, reporter: StatusReporter, common: CommonOptions): void {
+export function report(result: Pick<SessionResult, 'code' | 'reason' | 'error'>, reporter: StatusReporter, common: CommonOptions): void {
   const err: EvtailError | undefined = result.error;
   if (err && result.code !== ExitCode.ok) {
     // -q: the exit code already says "timed out" or "went quiet"; a cron job that reads it needs no mail.

@@ -9,6 +9,8 @@ export interface TailEvent {
   /** When evtail received it (ISO 8601). */
   time: string;
   provider: string;
+  /** The stream it came from (the profile's name), when several streams run at once or with --source. */
+  source?: string;
   /** The provider's own event name. */
   type: string;
   id?: string;

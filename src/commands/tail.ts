@@ -19,7 +19,7 @@ export async function runProviderCommand(spec: ProviderSpec, cli: Record<string,
   checkUrl(resolved.common.url);
   if (config) warnReadableSecrets(config, spec.options, io, resolved.common.quiet);
   const module = await spec.load();
-  return runTail({ spec, module, common: resolved.common, options: resolved.options, secrets: [...secrets] }, io);
+  return runTail({ spec, module, common: resolved.common, options: resolved.options, secrets: [...secrets], source: profileName ?? spec.name }, io);
 }
 
 function warnReadableSecrets(config: Awaited<ReturnType<typeof loadConfig>> & object, specs: readonly OptionSpec[], io: Io, quiet: boolean): void {

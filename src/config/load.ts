@@ -19,6 +19,8 @@ export interface LoadedConfig {
   defaults: Record<string, unknown>;
   /** `profiles: { <name>: { provider?, ...option keys } }`. */
   profiles: Record<string, Record<string, unknown>>;
+  /** `groups: { <name>: [profile, …] }`: profiles that run together (`evtail -p <name>`). */
+  groups?: Record<string, string[]>;
   /**
    * Option-level key paths ("token", "profiles.mytweets.token") whose value names an unset variable, with the
    * error to raise. Raised only when that value is actually used, so a profile for one provider does not need
@@ -227,7 +229,7 @@ function kindOf(value: unknown): string {
 }
 
 /** LoadedConfig while it is built: the optional bookkeeping fields are always present. */
-type BuildingConfig = Required<LoadedConfig>;
+type BuildingConfig = Required<Omit<LoadedConfig, 'groups'>> & Pick<LoadedConfig, 'groups'>;
 
 function toLoadedConfig(filepath: string, config: unknown, env: NodeJS.ProcessEnv): LoadedConfig {
   const loaded: BuildingConfig = { filepath, defaults: {}, profiles: {}, unresolved: {}, interpolated: [] };
@@ -235,11 +237,14 @@ function toLoadedConfig(filepath: string, config: unknown, env: NodeJS.ProcessEn
   if (!isPlainObject(config)) {
     throw new UsageError(`${filepath}: expected a mapping of options at the top level, got ${kindOf(config)}`);
   }
-  const { profiles, ...defaults } = config;
+  const { profiles, groups, ...defaults } = config;
   for (const [key, value] of Object.entries(defaults)) {
     loaded.defaults[key] = interpolateDeep(value, key, key, loaded, env);
   }
-  if (profiles === undefined || profiles === null) return loaded;
+  if (profiles === undefined || profiles === null) {
+    if (groups !== undefined && groups !== null) throw new UsageError(`${filepath}: key "groups" names profiles, but the file has no "profiles"`);
+    return loaded;
+  }
   if (!isPlainObject(profiles)) {
     throw new UsageError(`${filepath}: key "profiles": expected a mapping of profile names to options, got ${kindOf(profiles)}`);
   }
@@ -259,7 +264,25 @@ function toLoadedConfig(filepath: string, config: unknown, env: NodeJS.ProcessEn
     }
     loaded.profiles[name] = out;
   }
+  if (groups !== undefined && groups !== null) loaded.groups = parseGroups(filepath, groups, loaded.profiles);
   return loaded;
+}
+
+/** `groups: { desk: [tips, tweets] }`: each a list of profile names defined in the same file. */
+function parseGroups(filepath: string, groups: unknown, profiles: Record<string, unknown>): Record<string, string[]> {
+  if (!isPlainObject(groups)) throw new UsageError(`${filepath}: key "groups": expected a mapping of group names to lists of profiles, got ${kindOf(groups)}`);
+  const out: Record<string, string[]> = {};
+  for (const [name, members] of Object.entries(groups)) {
+    const where = `${filepath}: key "groups.${name}"`;
+    if (Object.hasOwn(profiles, name)) throw new UsageError(`${where}: "${name}" is a profile too; give the group another name`);
+    if (!Array.isArray(members) || members.length === 0 || !members.every((m) => typeof m === 'string')) {
+      throw new UsageError(`${where}: expected a list of profile names, e.g. [tips, tweets]`);
+    }
+    const missing = members.filter((m) => !Object.hasOwn(profiles, m));
+    if (missing.length) throw new UsageError(`${where}: no profile ${missing.map((m) => `"${m}"`).join(', ')} in this file`);
+    out[name] = members as string[];
+  }
+  return out;
 }
 
 /** Interpolate every string under `value`. optionPath: the option it belongs to; keyPath: where exactly. */

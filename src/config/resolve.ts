@@ -216,7 +216,7 @@ function checkConfigKeys(input: ResolveInput, config: LoadedConfig): void {
     const cliSpec = cliOnlySpecs.get(key);
     if (cliSpec) throw cliOnly(key, cliSpec);
     if (commonSet.has(key) || allProviderKeys.includes(key)) continue;
-    throw unknownKey(key, key, unique([...commonKeys, 'profiles', ...allProviderKeys]));
+    throw unknownKey(key, key, unique([...commonKeys, 'profiles', ...allProviderKeys, 'groups']));
   }
 
   const providerNames = providers.map((p) => p.name);

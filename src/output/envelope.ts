@@ -15,6 +15,7 @@ import type { TailEvent } from '../types.js';
 let lastTime = '';
 let lastTimeJson = '""';
 let lastProvider = '';
+let lastSource: string | undefined;
 let lastHead = '';
 
 export function envelopeLine(ev: TailEvent): string {
@@ -23,9 +24,10 @@ export function envelopeLine(ev: TailEvent): string {
     lastTimeJson = JSON.stringify(ev.time);
     lastHead = '';
   }
-  if (ev.provider !== lastProvider || lastHead === '') {
+  if (ev.provider !== lastProvider || ev.source !== lastSource || lastHead === '') {
     lastProvider = ev.provider;
-    lastHead = '{"time":' + lastTimeJson + ',"provider":' + JSON.stringify(ev.provider) + ',"type":';
+    lastSource = ev.source;
+    lastHead = '{"time":' + lastTimeJson + ',"provider":' + JSON.stringify(ev.provider) + (ev.source === undefined ? '' : ',"source":' + JSON.stringify(ev.source)) + ',"type":';
   }
   let line = lastHead + JSON.stringify(ev.type);
   if (ev.id !== undefined) line += ',"id":' + JSON.stringify(ev.id);

@@ -38,14 +38,41 @@ export class PrettyPrinter {
       this.lastStamp = c.dim(localTime(ev.time));
     }
     const whereText = where && where !== ev.type ? ` [${where}]` : '';
-    if (!this.width) return `${this.lastStamp} ${c.magenta(ev.provider)} ${type} ${oneLine(summary, 300)}\n`;
+    const source = ev.source === undefined ? '' : this.sourceColumn(ev.source);
+    if (!this.width) return `${this.lastStamp} ${source}${c.magenta(ev.provider)} ${type} ${oneLine(summary, 300)}
+`;
     // At a terminal every event is one screen line, however narrow: the summary gets what the prefix leaves,
     // and when the prefix alone does not fit, the prefix is cut too.
-    const prefix = `${localTime(ev.time)} ${ev.provider} ${ev.type}${whereText}`;
+    const prefix = `${localTime(ev.time)} ${ev.source === undefined ? '' : ev.source + ' '}${ev.provider} ${ev.type}${whereText}`;
     const room = this.width - stringWidth(prefix) - 1;
-    if (room < 2) return `${c.dim(fitWidth(prefix, this.width))}\n`;
-    return `${this.lastStamp} ${c.magenta(ev.provider)} ${type} ${fitWidth(oneLine(summary, 1000), room)}\n`;
+    if (room < 2) return `${c.dim(fitWidth(prefix, this.width))}
+`;
+    return `${this.lastStamp} ${source}${c.magenta(ev.provider)} ${type} ${fitWidth(oneLine(summary, 1000), room)}
+`;
   }
+
+  private readonly sources = new Map<string, string>();
+
+  /** Each source in its own colour, the same one in every run (picked from its name, as stern does). */
+  private sourceColumn(source: string): string {
+    let text = this.sources.get(source);
+    if (text === undefined) {
+      const paint = SOURCE_COLOURS[hash(source) % SOURCE_COLOURS.length]!;
+      text = this.c[paint](source) + ' ';
+      this.sources.set(source, text);
+    }
+    return text;
+  }
+}
+
+/** Not magenta or cyan: the provider and the type are printed in those. */
+const SOURCE_COLOURS = ['green', 'yellow', 'blue', 'red', 'greenBright', 'yellowBright', 'blueBright', 'redBright', 'white'] as const;
+
+/** FNV-1a: a stable small hash of a name. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
 function pad(n: number, w = 2): string {

@@ -19,12 +19,14 @@ export interface SinkStats {
   forward?: ForwardStats[];
 }
 
-export function formatStats(result: SessionResult, elapsedMs: number, json: boolean, redactor: Redactor, sinks: SinkStats = {}): string {
+/** `source`: one stream's line when several run (`evtail: stats [tips]: …`, `"source":"tips"`). */
+export function formatStats(result: SessionResult, elapsedMs: number, json: boolean, redactor: Redactor, sinks: SinkStats = {}, source?: string): string {
   const s = result.stats;
   const reason = redactor.redact(result.error?.message ?? result.reason);
   if (json) {
     return JSON.stringify({
       evtail: 'stats',
+      ...(source === undefined ? {} : { source }),
       eventsSeen: s.eventsSeen,
       eventsPrinted: s.eventsPrinted,
       bytes: s.bytesIn,
@@ -44,7 +46,7 @@ export function formatStats(result: SessionResult, elapsedMs: number, json: bool
     ? `; published ${p.published} (${p.duplicates} already in the stream), ${p.resent} resent, ${plural(p.outages, 'outage')} (${formatDuration(p.outageMs, 1)}), ${p.failed} not published`
     : '';
   const fwd = (sinks.forward ?? []).map((f) => `; --forward-to ${redactor.redact(f.target)}: ${f.delivered} delivered, ${plural(f.retried, 'retry').replace('retrys', 'retries')}, ${f.failed} failed${f.p50Ms !== undefined ? `, latency p50 ${formatDuration(f.p50Ms, 1)} p99 ${formatDuration(f.p99Ms!, 1)}` : ''}`).join('');
-  return `evtail: stats: ${plural(s.eventsSeen, 'event')} seen, ${s.eventsPrinted} printed, ${formatSize(s.bytesIn, { space: ' ', digits: 1 })}, ${plural(s.reconnects, 'reconnect')}, connected ${formatDuration(s.connectedMs, 1)}, gaps ${formatDuration(s.gapMs, 1)}, ran ${formatDuration(elapsedMs, 1)}${publish}${fwd}; exit ${result.code} (${reason})`;
+  return `evtail: stats${source === undefined ? '' : ` [${source}]`}: ${plural(s.eventsSeen, 'event')} seen, ${s.eventsPrinted} printed, ${formatSize(s.bytesIn, { space: ' ', digits: 1 })}, ${plural(s.reconnects, 'reconnect')}, connected ${formatDuration(s.connectedMs, 1)}, gaps ${formatDuration(s.gapMs, 1)}, ran ${formatDuration(elapsedMs, 1)}${publish}${fwd}; exit ${result.code} (${reason})`;
 }
 
 function round(ms: number | undefined): number | undefined {

@@ -136,6 +136,9 @@ export interface CommonOptions {
   record?: string;
   /** How long sinks may take to deliver what they accepted after a signal (ms). */
   drainTimeout?: number;
+  metrics?: string;
+  source?: boolean;
+  keepGoing?: boolean;
   [key: string]: unknown;
 }
 

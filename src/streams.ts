@@ -1,0 +1,190 @@
+/**
+ * What a run of several streams adds to one stream's: the run-wide limits watched on the merged stream, the policy
+ * when one stream fails (end the run naming it, or --keep-going), each stream's name on its events and status
+ * lines, and the --metrics reporters.
+ */
+import { EvtailError, ExitCode, IdleError, TimeoutError, type ExitCodeValue } from './errors.js';
+import { formatDuration } from './format.js';
+import type { ForwardFigures, StreamMetrics } from './output/metrics.js';
+import type { StatusReporter } from './output/status.js';
+import type { CommonOptions } from './providers/spec.js';
+import type { EventOutput, SessionObserver, SessionReporter, SessionResult, SessionStats } from './session/session.js';
+import type { TailEvent } from './types.js';
+
+interface Ending {
+  code: ExitCodeValue;
+  reason: string;
+  error?: EvtailError;
+}
+
+/**
+ * The merged stream of several sessions: -n, --until, --timeout, --duration and --idle-timeout count every stream's
+ * events together, and the run ends when they say so, when a stream fails for good (unless --keep-going) or when
+ * every stream has ended.
+ */
+export class MergedStreams implements EventOutput {
+  ending: Ending | undefined;
+  /** The failure that decided the exit code was already reported (--keep-going reports each when it happens). */
+  reported = false;
+  private printed = 0;
+  private lastEventAt = Date.now();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private ended = 0;
+  private firstFailure: Ending | undefined;
+  private endCallback: (() => void) | undefined;
+
+  constructor(
+    private readonly out: EventOutput,
+    private readonly run: CommonOptions,
+    private readonly until: ((ev: TailEvent) => boolean) | undefined,
+    private readonly streams: number,
+  ) {}
+
+  onEnd(cb: () => void): void {
+    this.endCallback = cb;
+  }
+
+  start(): void {
+    const { timeout, duration, idleTimeout, maxEvents } = this.run;
+    if (timeout !== undefined) this.later(timeout, () => this.end(ExitCode.timeout, 'timeout', new TimeoutError(`timed out after ${formatDuration(timeout, 1)}${maxEvents ? ` with ${this.printed} of ${maxEvents} events` : ''}`)));
+    if (duration !== undefined) this.later(duration, () => this.end(ExitCode.ok, `--duration: watched for ${formatDuration(duration)}`));
+    if (idleTimeout !== undefined) {
+      const check = () => {
+        const quiet = Date.now() - this.lastEventAt;
+        if (quiet < idleTimeout) this.later(idleTimeout - quiet, check);
+        else this.end(ExitCode.idle, 'idle', new IdleError(`no event arrived on any stream for ${formatDuration(idleTimeout)} (--idle-timeout)`));
+      };
+      this.later(idleTimeout, check);
+    }
+  }
+
+  stop(): void {
+    for (const t of this.timers.splice(0)) clearTimeout(t);
+  }
+
+  end(code: ExitCodeValue, reason: string, error?: EvtailError): void {
+    if (this.ending) return;
+    this.ending = { code, reason, error };
+    this.stop();
+    this.endCallback?.();
+  }
+
+  write(ev: TailEvent): boolean {
+    this.lastEventAt = Date.now();
+    const more = this.out.write(ev);
+    this.printed += 1;
+    if (this.until?.(ev)) this.end(ExitCode.ok, 'the --until condition matched');
+    else if (this.run.maxEvents !== undefined && this.printed >= this.run.maxEvents) this.end(ExitCode.ok, `${this.run.maxEvents} events received`);
+    return more;
+  }
+
+  undecodable(frame: string): boolean {
+    return this.out.undecodable(frame);
+  }
+
+  onDrain(cb: () => void): void {
+    this.out.onDrain(cb);
+  }
+
+  /** One stream's session is over. A failure ends the run naming the stream, or is reported with --keep-going. */
+  streamEnded(source: string, r: SessionResult, reporter: StatusReporter): SessionResult {
+    this.ended += 1;
+    const failed = !this.ending && r.code !== ExitCode.ok;
+    if (failed) {
+      const message = `[${source}] ${r.error?.message ?? r.reason}`;
+      this.firstFailure ??= { code: r.code, reason: message };
+      if (!this.run.keepGoing) {
+        this.end(r.code, message, new EvtailError(message, r.code, r.error?.hint));
+        return r;
+      }
+      reporter.error(`${message}; the other streams go on (--keep-going)`, this.run.quiet ? undefined : r.error?.hint);
+    }
+    if (this.ended === this.streams) this.end(ExitCode.ok, 'every stream ended');
+    return r;
+  }
+
+  /** The run's result: how it ended, every stream's figures added up; --keep-going still says a stream failed. */
+  result(results: SessionResult[]): SessionResult {
+    const stats = results.reduce<SessionStats>(
+      (sum, r) => {
+        for (const k of Object.keys(sum) as (keyof SessionStats)[]) sum[k] += r.stats[k];
+        return sum;
+      },
+      { eventsSeen: 0, eventsPrinted: 0, bytesIn: 0, reconnects: 0, connectedMs: 0, gapMs: 0, attempts: 0 },
+    );
+    const end = this.ending ?? { code: ExitCode.ok, reason: 'every stream ended' };
+    if (end.code === ExitCode.ok && this.firstFailure) {
+      this.reported = true;
+      return { code: this.firstFailure.code, reason: this.firstFailure.reason, stats };
+    }
+    return { ...end, stats };
+  }
+
+  private later(ms: number, fn: () => void): void {
+    this.timers.push(setTimeout(fn, ms));
+  }
+}
+
+/** One stream's way into the shared output: its name on each event (`source`), and its count for --metrics. */
+export function streamOutputOf(out: EventOutput, source: string | undefined, metrics?: StreamMetrics): EventOutput {
+  return {
+    write: (ev) => {
+      if (source !== undefined) ev.source = source;
+      metrics?.event(ev.type);
+      return out.write(ev);
+    },
+    undecodable: (frame) => out.undecodable(frame),
+    onDrain: (cb) => out.onDrain(cb),
+  };
+}
+
+/** One stream's status lines, named: `evtail: [tips] connecting`. */
+export function prefixed(r: StatusReporter, source: string): SessionReporter {
+  const p = `[${source}] `;
+  return {
+    status: (m) => r.status(p + m),
+    ready: (m) => r.ready(p + m),
+    warn: (m) => r.warn(p + m),
+    error: (m) => r.error(p + m),
+    debug: (m) => r.debug(p + m),
+    frame: (dir, text) => r.frame(dir, p + text),
+    secret: (v) => r.secret(v),
+    redact: (t) => r.redact(t),
+  };
+}
+
+export function metricsObserver(m: StreamMetrics): SessionObserver {
+  return {
+    connected: () => m.connected(),
+    disconnected: () => m.disconnected(),
+    reconnecting: ({ reason }) => m.reconnecting(reason),
+    frame: (dir, text, _at, bytes) => {
+      if (dir === 'in') m.bytes(bytes ? bytes.length : Buffer.byteLength(text));
+    },
+  };
+}
+
+/** --metrics <host:port>: the registry and its server, for the length of the run. */
+export async function startMetrics(listen: string, reporter: StatusReporter) {
+  // prom-client only for runs that ask for metrics.
+  const { Metrics, parseListen, serveMetrics } = await import('./output/metrics.js');
+  const metrics = new Metrics();
+  const served = await serveMetrics(metrics, parseListen(listen));
+  reporter.status(`metrics at ${served.url}`);
+  const streams = new Map<string, StreamMetrics>();
+  return {
+    metrics: {
+      forwarding: (figures: () => ForwardFigures[]) => metrics.forwarding(figures),
+      stream(source: string, provider: string): StreamMetrics {
+        const s = metrics.stream(source, provider);
+        streams.set(source, s);
+        return s;
+      },
+    },
+    /** Each stream's end: failed (its own error, not the run's end) or finished. */
+    streamsEnded(plans: { source: string }[], results: SessionResult[], ending: Ending | undefined): void {
+      plans.forEach((p, i) => streams.get(p.source)?.ended(results[i]!.code !== ExitCode.ok && results[i]!.reason !== ending?.reason && results[i]!.code < 128));
+    },
+    close: () => served.close(),
+  };
+}
