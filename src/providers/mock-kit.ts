@@ -287,12 +287,11 @@ export class EventPump {
     // As fast as the socket allows: write until ws buffers 1 MiB, then wait for it to drain. Yield to the event
     // loop every batch even when the socket keeps up, or a fast reader would keep this loop running forever
     // and the server could never see the client leave.
-    const socket = (this.ws as unknown as { _socket?: NodeJS.WritableStream & { once: (e: string, f: () => void) => void } })._socket;
     let batch = 0;
     while (!this.stopped) {
       if (this.ws.bufferedAmount > 1024 * 1024) {
-        if (socket) socket.once('drain', () => this.flood());
-        else this.timer = setTimeout(() => this.flood(), 5);
+        // ws has no public drain event: look again shortly (its private socket is not ours to listen on).
+        this.timer = setTimeout(() => this.flood(), 5);
         return;
       }
       if (++batch > 256) {

@@ -86,6 +86,14 @@ export interface SessionStats {
   attempts: number;
 }
 
+/**
+ * Where the session is: starting (run() not called), connecting (an attempt under way, not ready yet), ready (the
+ * link carries events), waiting (between connections: the backoff, or the reader to drain before connecting),
+ * finished. Backpressure is not a state: stdout may be full in any of them (then the socket, the watchdog and the
+ * driver's timers are paused).
+ */
+export type SessionState = 'starting' | 'connecting' | 'ready' | 'waiting' | 'finished';
+
 export class Session {
   private readonly opts: SessionOptions;
   private readonly clock: Clock;
@@ -93,7 +101,7 @@ export class Session {
   private readonly watchdog: Watchdog;
   private conn: Connection | undefined;
   private generation = 0;
-  private finished = false;
+  private state: SessionState = 'starting';
   private resolve!: (r: SessionResult) => void;
   private readonly done: Promise<SessionResult>;
   private readonly timers = new Set<unknown>();
@@ -101,7 +109,6 @@ export class Session {
   /** The timers the current connection's driver asked for. */
   private connTimers: ConnectionTimers | undefined;
   private everReady = false;
-  private wasReady = false;
   private paused = false;
   private connectOnDrain = false;
   private lastEventAt = 0;
@@ -139,23 +146,28 @@ export class Session {
   }
 
   get isFinished(): boolean {
-    return this.finished;
+    return this.state === 'finished';
+  }
+
+  get current(): SessionState {
+    return this.state;
   }
 
   private connect(): void {
-    if (this.finished) return;
+    if (this.state === 'finished') return;
     // stdout is still full from the last connection: a new one would only have to be paused at once (and a socket
     // cannot be paused while it connects). Connect when the reader has caught up.
     if (this.paused) {
+      this.state = 'waiting';
       this.connectOnDrain = true;
       return;
     }
     const gen = ++this.generation;
     this.stats.attempts += 1;
-    this.wasReady = false;
+    this.state = 'connecting';
     const timers = (this.connTimers = new ConnectionTimers(this.clock));
     if (this.paused) timers.suspend();
-    const live = () => gen === this.generation && !this.finished;
+    const live = () => gen === this.generation && this.state !== 'finished';
     const opts = this.opts;
     const frames = opts.wantFrames ?? false;
     const hooks: DriverHooks = {
@@ -165,7 +177,7 @@ export class Session {
       },
       ready: (detail) => {
         if (!live()) return;
-        this.wasReady = true;
+        this.state = 'ready';
         this.everReady = true;
         const at = this.clock.now();
         this.linkUpAt = at;
@@ -248,7 +260,7 @@ export class Session {
 
   /** stdout is full: stop reading until it drains. The pause belongs to the session, not to one connection. */
   private backpressure(): void {
-    if (this.paused || this.finished) return;
+    if (this.paused || this.state === 'finished') return;
     this.paused = true;
     this.conn?.pause();
     this.watchdog.suspend();
@@ -256,7 +268,7 @@ export class Session {
     this.opts.output.onDrain(() => {
       if (!this.paused) return;
       this.paused = false;
-      if (this.finished) return;
+      if (this.state === 'finished') return;
       this.watchdog.resume();
       this.connTimers?.resume();
       this.conn?.resume();
@@ -268,7 +280,7 @@ export class Session {
   }
 
   private linkDead(reason: string): void {
-    if (this.finished || !this.conn) return;
+    if (this.state === 'finished' || !this.conn) return;
     const why = `dead link: ${reason}`;
     this.opts.reporter.warn(`${why}; reconnecting`);
     // The link notes it as a fact; the driver's classify says what it means (a refusal noted before still wins).
@@ -279,7 +291,9 @@ export class Session {
     this.watchdog.disarm();
     this.clearTimer(this.healthyTimer);
     this.conn = undefined;
-    if (this.finished) return;
+    if (this.state === 'finished') return;
+    const wasReady = this.state === 'ready';
+    this.state = 'waiting';
     const at = this.clock.now();
     if (this.linkUpAt !== undefined) {
       this.stats.connectedMs += at - this.linkUpAt;
@@ -295,10 +309,10 @@ export class Session {
       this.finish(ExitCode.ok, `the stream ended: ${outcome.reason}`);
       return;
     }
-    this.retry(outcome);
+    this.retry(outcome, wasReady);
   }
 
-  private retry(outcome: Extract<CloseOutcome, { recovery: 'retry' }>): void {
+  private retry(outcome: Extract<CloseOutcome, { recovery: 'retry' }>, wasReady: boolean): void {
     const opts = this.opts;
     const never = !this.everReady;
     if (!opts.reconnect) {
@@ -315,7 +329,7 @@ export class Session {
       return;
     }
     // A link that was ready and is asked to come back at once (e.g. a ping timeout) skips the wait, once.
-    const immediate = outcome.immediate === true && this.wasReady && this.failures.length === 0;
+    const immediate = outcome.immediate === true && wasReady && this.failures.length === 0;
     this.failures.push(now);
     const delay = immediate ? 0 : Math.max(outcome.delayMs ?? 0, this.backoff.next());
     this.stats.reconnects += 1;
@@ -327,7 +341,7 @@ export class Session {
   /** --idle-timeout. Runs per event, so it only notes the time; the one timer re-arms itself for what is left. */
   private armIdle(): void {
     const ms = this.opts.idleTimeoutMs;
-    if (ms === undefined || this.finished) return;
+    if (ms === undefined || this.state === 'finished') return;
     this.lastEventAt = this.clock.now();
     if (this.idleTimer !== undefined) return;
     const check = () => {
@@ -343,8 +357,8 @@ export class Session {
   }
 
   private finish(code: ExitCodeValue, reason: string, error?: EvtailError): void {
-    if (this.finished) return;
-    this.finished = true;
+    if (this.state === 'finished') return;
+    this.state = 'finished';
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
     this.watchdog.disarm();

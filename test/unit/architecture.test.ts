@@ -66,4 +66,12 @@ describe('architecture', () => {
     const own = files.filter((f) => !f.endsWith('format.ts') && /function (format(Ms|Duration|Delay|Size|Bytes)|humanSize)\b/.test(text.get(f)!));
     expect(own.map((f) => relative(root, f))).toEqual([]);
   });
+
+  test("no dependency's private fields (`x._socket`), no patched socket methods, no socketcluster-client in src/", () => {
+    const bad = files.filter((f) => {
+      const t = text.get(f)!;
+      return /\)\._[a-zA-Z]|as unknown as \{ _[a-zA-Z]/.test(t) || /\.(send|emit|on)\s*=\s*[(a-z]/.test(t) || /from 'socketcluster-client'/.test(t);
+    });
+    expect(bad.map((f) => relative(root, f))).toEqual([]);
+  });
 });

@@ -328,4 +328,19 @@ describe('Session', () => {
     expect(r.code).toBe(5);
     expect(r.error?.message).toBe('connection lost: dead link: no heartbeat answer within 1000 ms');
   });
+
+  test('the state: connecting → ready → waiting (backoff) → connecting → finished', async () => {
+    const s = setup({ maxEvents: 1 });
+    expect(s.session.current).toBe('connecting');
+    s.driver.last.ready();
+    expect(s.session.current).toBe('ready');
+    s.driver.last.closed({ recovery: 'retry', reason: 'drop' });
+    expect(s.session.current).toBe('waiting');
+    s.clock.advance(1000);
+    expect(s.session.current).toBe('connecting');
+    s.driver.last.ready();
+    s.driver.last.event(ev(1));
+    await s.done;
+    expect(s.session.current).toBe('finished');
+  });
 });
