@@ -8,7 +8,8 @@ import type { EventSink } from '../output/fanout.js';
 import { terminalSafe } from './terminal-text.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import type { Poster } from './http.js';
-import { ForwardTarget, type Item, type Note, type TargetOptions, type TargetStats } from './target.js';
+import { ForwardTarget, type Item, type Note, type TargetOptions } from './target.js';
+import type { ForwardStats } from '../output/stats.js';
 
 export interface ForwardReporter {
   /** Shown even with --quiet: an event was lost to this target. */
@@ -101,7 +102,7 @@ export class ForwardSink implements EventSink {
     return n;
   }
 
-  stats(): TargetStats[] {
+  stats(): ForwardStats[] {
     return this.targets.map((t) => t.stats());
   }
 

@@ -9,6 +9,7 @@ import { formatDuration } from '../format.js';
 import type { Poster, PostResult } from './http.js';
 import { signatureHeader } from './signature.js';
 import { LatencySample } from './latency.js';
+import type { ForwardStats } from '../output/stats.js';
 
 export interface Item {
   ev: TailEvent;
@@ -46,14 +47,6 @@ export interface TargetOptions {
   highWater?: number;
 }
 
-export interface TargetStats {
-  target: string;
-  delivered: number;
-  retried: number;
-  failed: number;
-  p50Ms?: number;
-  p99Ms?: number;
-}
 
 export class ForwardTarget {
   private readonly queue: Item[] = [];
@@ -99,7 +92,7 @@ export class ForwardTarget {
     this.pump();
   }
 
-  stats(): TargetStats {
+  stats(): ForwardStats {
     return { target: this.o.shown, delivered: this.delivered, retried: this.retried, failed: this.failedCount, p50Ms: this.latency.quantile(0.5), p99Ms: this.latency.quantile(0.99) };
   }
 

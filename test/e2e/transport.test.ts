@@ -1,11 +1,10 @@
 /** Transport faults and security: TLS, proxies, no busy loops, bad frames, oversized frames. */
 import { parseDuration } from '../../src/config/parse-values.js';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { WebSocketServer } from 'ws';
 import { startTweetCatcherMock, type TweetCatcherMock } from '../../src/providers/tweetcatcher/mock.js';
+import { startConnectProxy } from '../helpers/connect-proxy.js';
 import { baseEnv, evtail, ROOT, runEvtail } from '../helpers/evtail.js';
 
 const TOKEN = 'transport-token';
@@ -58,33 +57,11 @@ describe('TLS', () => {
   });
 });
 
-/** A real HTTP CONNECT proxy on loopback that counts the tunnels it opens. */
+/** A real HTTP CONNECT proxy on loopback that counts the tunnels it opens (closed after each test). */
 async function startProxy(): Promise<{ url: string; tunnels: string[] }> {
-  const tunnels: string[] = [];
-  const server: Server = createServer((_req, res) => res.writeHead(405).end());
-  const sockets = new Set<Socket>();
-  server.on('connect', (req, client: Socket, head) => {
-    tunnels.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  cleanups.push(() => new Promise<void>((r) => {
-    for (const s of sockets) s.destroy();
-    server.close(() => r());
-  }));
-  return { url: `http://127.0.0.1:${port}`, tunnels };
+  const proxy = await startConnectProxy();
+  cleanups.push(proxy.close);
+  return proxy;
 }
 
 describe('proxies', () => {
