@@ -4,7 +4,7 @@ import type { Connection, Driver, DriverHooks } from '../../types.js';
 import { receivedAt } from '../../transport/received-at.js';
 import { WsLink } from '../../transport/ws-transport.js';
 import type { CommonOptions, DriverContext, ParsedOptions, RawOptions } from '../spec.js';
-import { Op, parseFrame, toEvent } from './messages.js';
+import { Op, parseFrame, scanEvent, toEvent } from './messages.js';
 
 export const DEFAULT_URL = 'wss://monitor-api.tweet-catcher.com/websocket';
 const DEFAULT_HEARTBEAT_MS = 45_000;
@@ -36,6 +36,9 @@ export class TweetCatcherDriver implements Driver {
       onOpen: () => hooks.heartbeat({ mode: 'silence', timeoutMs: HELLO_TIMEOUT_MS }),
       onMessage: (text, isBinary) => {
         if (isBinary) return hooks.undecodable(text, 'binary frame');
+        // The hot path: a small event frame, read in one scan (see scanEvent); everything else is parsed.
+        const fast = scanEvent(text, receivedAt());
+        if (fast) return 'error' in fast ? hooks.undecodable(text, fast.error) : hooks.event(fast);
         const parsed = parseFrame(text);
         if (!parsed.ok) return hooks.undecodable(text, parsed.reason);
         const frame = parsed.frame;

@@ -4,7 +4,9 @@
 import type { TailEvent } from '../../types.js';
 import type { DecodeResult, FrameDecoder } from '../spec.js';
 import { parseJsonObject } from '../json.js';
-import { idFrom, payloadSlice, spanAt } from '../../json/spans.js';
+import { compact, idFrom, payloadSlice, spanAt } from '../../json/spans.js';
+import { compileQuery, kindAt, newSpans, scan, stringAt } from '../../json/scan.js';
+import { PayloadEvent } from '../../json/payload-event.js';
 
 export const Op = { event: 0, heartbeat: 1, login: 2, disconnect: 3, ready: 4, hello: 10, heartbeatAck: 11 } as const;
 
@@ -68,8 +70,44 @@ export function toEvent(d: unknown, time: string, raw?: string): TailEvent | { e
   const ev: TailEvent = { time, provider: 'tweetcatcher', type: type ?? 'unknown', data: d, json, raw };
   const id = cur.event_id;
   if (typeof id === 'number') ev.id = idFrom(id, json, ['event_id']);
-  else if (id !== undefined && id !== null) ev.id = typeof id === 'object' ? JSON.stringify(id) : String(id);
+  else if (id !== undefined && id !== null) ev.id = typeof id === 'object' ? compact(spanText(json, ['event_id']) ?? JSON.stringify(id)) : String(id);
   return ev;
+}
+
+/**
+ * Frames up to this size are read by one validating scan (no JSON.parse, no objects: cheaper, and the payload's
+ * span comes for free); longer ones by JSON.parse (its native string scanning wins there) and a walk for the span.
+ */
+export const SCAN_LIMIT = 4096;
+const QUERY = compileQuery({ op: true, d: { event: true, event_id: true, task: { reason: true } } });
+const OP = QUERY.slot('op');
+const D = QUERY.slot('d');
+const EVENT = QUERY.slot('d.event');
+const EVENT_ID = QUERY.slot('d.event_id');
+const REASON = QUERY.slot('d.task.reason');
+const spans = newSpans(QUERY);
+
+/**
+ * The hot path: a small op 0 frame → its event (or why it is not one), read by one scan; undefined for anything
+ * else (other ops, long or broken frames), which parseFrame/toEvent then decode. Both give the same envelope.
+ */
+export function scanEvent(text: string, time: string): TailEvent | { error: string } | undefined {
+  if (text.length > SCAN_LIMIT || !scan(text, QUERY, spans)) return undefined;
+  const opStart = spans[OP * 2]!;
+  if (opStart < 0 || text.charCodeAt(opStart) !== 48 /* 0 */ || spans[OP * 2 + 1] !== opStart + 1) return undefined;
+  const d = kindAt(text, spans, D);
+  if (d !== 123 && d !== 91) return { error: 'op 0 without an object "d"' };
+  const type = stringAt(text, spans, EVENT) || stringAt(text, spans, REASON) || 'unknown';
+  const ev = new PayloadEvent(time, 'tweetcatcher', type, payloadSlice(text, spans[D * 2]!, spans[D * 2 + 1]!), text);
+  const id = kindAt(text, spans, EVENT_ID);
+  if (id === 34) ev.id = stringAt(text, spans, EVENT_ID);
+  else if (id >= 0 && id !== 110 /* null */) ev.id = compact(text.slice(spans[EVENT_ID * 2], spans[EVENT_ID * 2 + 1]));
+  return ev;
+}
+
+function spanText(json: string | undefined, path: string[]): string | undefined {
+  const span = json === undefined ? undefined : spanAt(json, path);
+  return span && json!.slice(span[0], span[1]);
 }
 
 function authorHandle(d: CurrentEventData & OlderEventData): string | undefined {
@@ -102,6 +140,8 @@ export function summarize(ev: TailEvent): string {
 
 /** One received frame → what it means (the driver's decoding, for replay). */
 export function decodeFrame(text: string, time: string): DecodeResult {
+  const fast = scanEvent(text, time);
+  if (fast) return 'error' in fast ? { kind: 'invalid', reason: fast.error } : { kind: 'events', events: [fast] };
   const parsed = parseFrame(text);
   if (!parsed.ok) return { kind: 'invalid', reason: parsed.reason };
   if (parsed.frame.op !== Op.event) return { kind: 'control' };

@@ -1,0 +1,114 @@
+/**
+ * The validating scanner accepts exactly what JSON.parse accepts, and the Tweet Catcher fast path (one scan, no
+ * JSON.parse) decodes every frame exactly as the JSON.parse path does.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from '@jest/globals';
+import { isJson } from '../../src/json/scan.js';
+import { envelopeLine } from '../../src/output/envelope.js';
+import { parseFrame, scanEvent, toEvent } from '../../src/providers/tweetcatcher/messages.js';
+import type { TailEvent } from '../../src/types.js';
+import { ROOT } from '../helpers/evtail.js';
+
+const T = '2026-11-22T18:00:00.123Z';
+
+/** A small deterministic generator, so a failure can be replayed. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const tricky = [
+  '{}', '[]', '""', '0', '-0', '1.10', '1e400', '-1E-7', '1e+2', 'true', 'false', 'null', ' {"a" : [ 1 , 2 ] } ',
+  '"\\u00e9\\n\\"\\\\\\/\\b\\f\\r\\t"', '"\ud800"', '{"a":{"b":[{"c":null}]}}',
+  // rejected by JSON.parse:
+  '', ' ', '01', '1.', '.5', '+1', '1e', '-', '--1', '[1,]', '{"a":1,}', '{a:1}', "{'a':1}", '"\\x"', '"\\u12"', '"a\nb"',
+  '[1 2]', '{"a" 1}', 'tru', 'nul', 'True', '{"a":1}}', '[[]', 'NaN', 'Infinity', '"', '\u00a0{}', '{"a":1} x', '1 2',
+];
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the validating scanner', () => {
+  test.each(tricky)('%j: accepted exactly when JSON.parse accepts it', (text) => {
+    expect(isJson(text)).toBe(parses(text));
+  });
+
+  test('10 000 mutations of real frames: accepted exactly when JSON.parse accepts them', () => {
+    const frames = Object.values(JSON.parse(readFileSync(`${ROOT}/fixtures/tweetcatcher/frames.json`, 'utf8')) as Record<string, string>);
+    const next = rng(15);
+    const alphabet = '{}[]",:\\0123456789.eE+-tfnul \n\tabc\u00e9';
+    let accepted = 0;
+    for (let n = 0; n < 10_000; n++) {
+      let text = frames[Math.floor(next() * frames.length)]!;
+      for (let m = 0; m < 1 + Math.floor(next() * 2); m++) {
+        const at = Math.floor(next() * (text.length + 1));
+        const op = next();
+        const ch = alphabet[Math.floor(next() * alphabet.length)]!;
+        text = op < 0.4 ? text.slice(0, at) + text.slice(at + 1) : op < 0.8 ? text.slice(0, at) + ch + text.slice(at) : text.slice(0, at) + ch + text.slice(at + 1);
+      }
+      const ok = parses(text);
+      if (ok) accepted++;
+      if (isJson(text) !== ok) throw new Error(`disagrees with JSON.parse on ${JSON.stringify(text)}`);
+    }
+    expect(accepted).toBeGreaterThan(100); // the corpus holds valid frames too, not only broken ones
+  });
+
+  test('deep nesting is validated without recursion', () => {
+    expect(isJson('['.repeat(200_000) + ']'.repeat(200_000))).toBe(true);
+    expect(isJson('['.repeat(200_000) + ']'.repeat(199_999))).toBe(false);
+  });
+});
+
+function slowPath(text: string): TailEvent | { error: string } | undefined {
+  const p = parseFrame(text);
+  if (!p.ok || p.frame.op !== 0) return undefined;
+  return toEvent((p.frame as { d?: unknown }).d, T, text);
+}
+
+describe('Tweet Catcher: one scan or JSON.parse, the same event', () => {
+  const cases = [
+    '{"op":0,"d":{"event":"e","event_id":1729384756123456789,"x":1.10}}',
+    '{"op":0,"d":{"event":"","task":{"reason":"follow"},"event_id":"a\\"b"}}',
+    '{"op":0,"d":{"task":[1],"event_id":null}}',
+    '{"op":0,"d":{"event_id":true}}',
+    '{"op":0,"d":{"event_id":{"a": 1}}}',
+    '{"op":0,"d":{"event":"a"},"d":{"event":"b"}}',
+    '{"op":0,"d":{"event":"a"},"d":[1]}',
+    '{"\\u006fp":0,"\\u0064":{"\\u0065vent":"esc"}}',
+    '{ "op" : 0 ,\n "d" : {\n "event" : "spaced", "n": 1e400 }\n}',
+    '{"op":0,"d":"text"}',
+    '{"op":0}',
+    '{"op":0,"d":null}',
+  ];
+  test.each(cases)('%s', (text) => {
+    const fast = scanEvent(text, T);
+    const slow = slowPath(text);
+    expect(fast).toBeDefined();
+    if (!fast || !slow || 'error' in fast || 'error' in slow) return expect(fast).toEqual(slow);
+    expect(envelopeLine(fast)).toBe(envelopeLine(slow));
+    expect(fast.data).toEqual(slow.data);
+    // JSON.stringify(ev) goes through toJSON, which carries data (a prototype accessor) too.
+    expect((fast as unknown as { toJSON(): unknown }).toJSON()).toMatchObject({ type: slow.type, data: slow.data, json: slow.json });
+  });
+
+  test('other ops, long frames and broken frames are left to JSON.parse', () => {
+    expect(scanEvent('{"op":11}', T)).toBeUndefined();
+    expect(scanEvent('{"op":0.0,"d":{}}', T)).toBeUndefined();
+    expect(scanEvent('{"op":0,"d":{', T)).toBeUndefined();
+    expect(scanEvent(`{"op":0,"d":{"pad":"${'x'.repeat(5000)}"}}`, T)).toBeUndefined();
+    const long = `{"op":0,"d":{"event":"e","event_id":1729384756123456789,"pad":"${'x'.repeat(5000)}"}}`;
+    const slow = slowPath(long) as TailEvent;
+    expect(slow.id).toBe('1729384756123456789');
+    expect(slow.json).toBe(long.slice(12, -1));
+  });
+});
