@@ -3,11 +3,11 @@
  * then `${VAR}` interpolation. Knows nothing about providers: key and value checks happen in resolve.ts,
  * which knows the option specs.
  */
-import { statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
+import type { Loader } from 'cosmiconfig';
 import { UsageError, errorMessage } from '../errors.js';
 import type { OptionSpec } from '../providers/spec.js';
 import { interpolateString } from './interpolate.js';
@@ -61,6 +61,9 @@ export const PACKAGE_PROP = 'evtail';
 /** Find (or, with configPath, read) the config file. undefined when a search finds none. */
 export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig | undefined> {
   const env = opts.env ?? process.env;
+  // cosmiconfig costs ~15 ms of module loading and a package.json read per run: only when a file may be there.
+  if (opts.configPath === undefined && !mayHoldConfig(opts.cwd)) return undefined;
+  const { cosmiconfig } = await import('cosmiconfig');
   const explorer = cosmiconfig('evtail', {
     searchPlaces: [...SEARCH_PLACES],
     packageProp: PACKAGE_PROP,
@@ -86,6 +89,42 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig 
   const result = await run(undefined, () => explorer.search(opts.cwd));
   if (!result) return undefined;
   return toLoadedConfig(result.filepath, result.config, env);
+}
+
+/**
+ * A cheap look before the search: could cosmiconfig find anything? The same directories (cwd upward to the first
+ * holding a package.json, else to the root) and the same names; a package.json counts when it has an "evtail" key
+ * or does not parse (the search then reports it). A false "maybe" only costs loading cosmiconfig.
+ */
+export function mayHoldConfig(cwd: string): boolean {
+  let dir = path.resolve(cwd);
+  for (;;) {
+    let isProjectRoot = false;
+    for (const place of SEARCH_PLACES) {
+      const file = path.join(dir, place);
+      if (place !== 'package.json') {
+        if (existsSync(file)) return true;
+        continue;
+      }
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        continue;
+      }
+      isProjectRoot = true;
+      try {
+        const pkg = JSON.parse(text) as unknown;
+        if (typeof pkg === 'object' && pkg !== null && PACKAGE_PROP in pkg) return true;
+      } catch {
+        return true;
+      }
+    }
+    if (isProjectRoot) return false;
+    const parent = path.dirname(dir);
+    if (parent === dir) return false;
+    dir = parent;
+  }
 }
 
 /** True when group or others may read the file: worth a warning if it holds secrets. Always false on Windows. */
@@ -127,6 +166,7 @@ function firstLine(text: string): string {
 
 const yamlLoader: Loader = async (filepath, content) => {
   try {
+    const { defaultLoaders } = await import('cosmiconfig');
     return await defaultLoaders['.yaml']!(filepath, content);
   } catch (err) {
     // js-yaml's YAMLException: `reason` is the bare problem, `mark` its 0-based position.
