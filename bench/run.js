@@ -2,26 +2,27 @@
 /**
  * evtail's benchmark: `npm run bench` (builds first), or `node bench/run.js [--quick]` after a build.
  *
- * A loopback Tweet Catcher server (bench/server.js) sends N pre-generated op 0 post events as fast as the socket
- * allows, then closes with 1000. Each client (evtail ndjson, evtail pretty, bench/reference-client.js, wscat) runs
- * into /dev/null (REPEATS times, interleaved, medians reported) and once into a slow reader that waits 2 s before
- * reading. Then start-up: `evtail --help` and `evtail --version` against `node -e 0`. Prints a markdown table and the
- * target ratios.
+ * Loopback Tweet Catcher servers (bench/server.js) send N op 0 post events of one size (100 B, 600 B, 10 KB,
+ * 1 MB), then close with 1000: a pre-framed server (the stream written in 256 KiB slices) and a frame-by-frame one
+ * (one write per frame, as real servers do). Each client runs into /dev/null, REPEATS times, clients alternating
+ * within each round, medians reported. The reference client (bench/reference-client.js) is the yardstick: ws,
+ * JSON.parse, JSON.stringify of the envelope, one write per event.
  *
- * Environment: BENCH_EVENTS (default 100000; 5000 with --quick), BENCH_REPEATS (default 3; 1 with --quick),
- * BENCH_STARTUP_RUNS (default 15; 5 with --quick), BENCH_BASELINE (the folder of another built evtail, e.g. an
- * older checkout: adds "baseline" rows for NDJSON and pretty, measured in the same run, for before/after numbers).
+ * Printed: CPU µs per event first (user + system CPU of the whole process, start-up included, / N: the primary
+ * figure, the least disturbed by other work on the machine), its ratio to the reference client's in the same run,
+ * wall events/s on both servers, time to first event, peak RSS; rows for filters and --stats/--meta at 600 B; a
+ * slow reader (100% delivered, memory flat); a fidelity row; start-up (--help, --version against node -e 0).
+ *
+ * Environment: BENCH_EVENTS (events at 100 B and 600 B; default 100000, 5000 with --quick; 10 KB gets a tenth,
+ * 1 MB a thousandth, at least 20), BENCH_REPEATS (default 3; 1 with --quick), BENCH_STARTUP_RUNS (default 15; 5
+ * with --quick), BENCH_SIZES (e.g. "600,10240": only those sizes).
  *
  * Definitions (per run):
- *   events/s            N / (client exit − server's first event write). The client's exit is stamped by the shell
- *                       that runs it ($EPOCHREALTIME right after the client returns).
- *   time to first event shell's $EPOCHREALTIME just before exec'ing the client → the server writing the first event
- *                       (covers node start-up, module loading, connect and upgrade; the server sends Hello, Ready
- *                       and the events without waiting for a login).
+ *   events/s            N / (client exit − server's first event write); the exit is stamped by the shell that runs
+ *                       the client ($EPOCHREALTIME right after it returns).
+ *   time to first event the shell's $EPOCHREALTIME just before exec'ing the client → the server writing the first
+ *                       event (node start-up, module loading, config search, connect, upgrade).
  *   peak RSS            /usr/bin/time -f %M of the client process.
- *   CPU µs/event        (user + system CPU time of the client, start-up included) / N: less disturbed than events/s
- *                       by other work on the machine.
- *   lines delivered     slow reader only: `wc -l` of what the reader got (for wscat: lines holding "op":0).
  *
  * Forwarding (--forward-to): FORWARD_EVENTS (default 10000; 1000 with --quick) events tailed with
  * `--format ndjson --forward-to` to a handler on loopback that answers 200 at once (in this process, so its CPU is
@@ -29,10 +30,10 @@
  * client's user + system CPU / events delivered. One request at a time (the default), so this is per-request cost
  * and latency, not bandwidth.
  *
- * With nats-server on the PATH (Debian: apt-get install nats-server), one more client: evtail --format ndjson
- * --publish to a JetStream stream of a nats-server -js started here (file store in the temp folder; the stream
- * purged before each run). Its events/s is the publish throughput with every PubAck awaited: evtail exits only
- * when the last event is acknowledged.
+ * With nats-server on the PATH (Debian: apt-get install nats-server), one more client at 600 B: evtail --format
+ * ndjson --publish to a JetStream stream of a nats-server -js started here (file store in the temp folder; the
+ * stream purged before each run). Its events/s is the publish throughput with every PubAck awaited: evtail exits
+ * only when the last event is acknowledged.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
@@ -45,7 +46,6 @@ import { startBenchServer } from './server.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin/evtail.js');
-const WSCAT = path.join(ROOT, 'node_modules/wscat/bin/wscat');
 const REFERENCE = path.join(ROOT, 'bench/reference-client.js');
 const TIME = '/usr/bin/time';
 
@@ -65,16 +65,22 @@ const N = intEnv('BENCH_EVENTS', quick ? 5000 : 100_000);
 const REPEATS = intEnv('BENCH_REPEATS', quick ? 1 : 3);
 const STARTUP_RUNS = intEnv('BENCH_STARTUP_RUNS', quick ? 5 : 15);
 const FORWARD_N = intEnv('FORWARD_EVENTS', quick ? 1000 : 10_000);
+const SIZES = [
+  { label: '100 B', bytes: 100, n: N },
+  { label: '600 B', bytes: 600, n: N },
+  { label: '10 KB', bytes: 10 * 1024, n: Math.max(20, Math.round(N / 10)) },
+  { label: '1 MB', bytes: 1024 * 1024, n: Math.max(20, Math.round(N / 1000)) },
+].filter((s) => !process.env.BENCH_SIZES || process.env.BENCH_SIZES.split(',').map(Number).includes(s.bytes));
 const SLOW_READER_WAIT_S = 2;
 /** A run that takes longer than this is killed and reported as a timeout. */
-const RUN_TIMEOUT_MS = 60_000 + N; // 1 ms per event on top of a minute: far beyond any sane client
+const RUN_TIMEOUT_MS = 60_000 + N;
 
 if (!existsSync(path.join(ROOT, 'dist/cli.js'))) {
   process.stderr.write('bench: dist/ is missing: run `npm run bench` (it builds first) or `npm run build`\n');
   process.exit(1);
 }
 if (!existsSync(TIME)) {
-  process.stderr.write(`bench: ${TIME} is needed for peak RSS (apt-get install time)\n`);
+  process.stderr.write(`bench: ${TIME} is needed for CPU time and peak RSS (apt-get install time)\n`);
   process.exit(1);
 }
 
@@ -82,8 +88,9 @@ if (!existsSync(TIME)) {
 // Children: each run is a bash process group of its own, killed by its own id on timeout and at exit.
 
 const live = new Set();
-let server;
+
 let tmp;
+let servers = [];
 let nats;
 
 function cleanup() {
@@ -95,6 +102,8 @@ function cleanup() {
     }
   }
   live.clear();
+  for (const s of servers) void s.close();
+  servers = [];
   if (nats) nats.kill('SIGKILL');
   nats = undefined;
   if (tmp) rmSync(tmp, { recursive: true, force: true });
@@ -130,9 +139,10 @@ function readMaybe(file) {
 let runIndex = 0;
 
 /**
- * One client run. sink: 'null' (stdout to /dev/null) or 'slow' (a reader that sleeps 2 s, then counts lines).
+ * One client run. sink: 'null' (stdout to /dev/null), 'file' (stdout kept, for the fidelity row) or 'slow' (a
+ * reader that sleeps 2 s, then counts lines).
  */
-async function runClient(client, sink, n = N) {
+async function runClient(client, sink, server, n) {
   const dir = path.join(tmp, `run-${++runIndex}`);
   const f = (name) => path.join(dir, name);
   mkdirSync(dir, { recursive: true });
@@ -142,6 +152,8 @@ async function runClient(client, sink, n = N) {
   const script =
     sink === 'null'
       ? `echo $EPOCHREALTIME > ${q(f('start'))}; ${timed} > /dev/null; ${stamp}`
+      : sink === 'file'
+      ? `echo $EPOCHREALTIME > ${q(f('start'))}; ${timed} > ${q(f('out'))}; ${stamp}`
       : `echo $EPOCHREALTIME > ${q(f('start'))}; { ${timed}; ${stamp}; } | (sleep ${SLOW_READER_WAIT_S}; ${client.count} > ${q(f('count'))})`;
 
   await client.before?.();
@@ -184,10 +196,11 @@ async function runClient(client, sink, n = N) {
     rssMb: Number.isFinite(rssKb) ? rssKb / 1024 : NaN,
     cpuUsPerEvent: Number.isFinite(userS) && Number.isFinite(sysS) ? ((userS + sysS) * 1e6) / n : NaN,
     lines: sink === 'slow' ? Number(readMaybe(f('count')).trim()) : undefined,
+    output: sink === 'file' ? readMaybe(f('out')) : undefined,
     stderr,
   };
   if (result.exit !== 0) {
-    process.stderr.write(`bench: ${client.name} → ${sink === 'null' ? '/dev/null' : 'slow reader'} exited ${result.exit}${stderr ? `:\n${stderr.slice(-1500)}` : ''}\n`);
+    process.stderr.write(`bench: ${client.name} → ${sink} exited ${result.exit}${stderr ? `:\n${stderr.slice(-1500)}` : ''}\n`);
   }
   rmSync(dir, { recursive: true, force: true });
   return result;
@@ -212,6 +225,18 @@ function wallMs(args) {
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}`);
   return ms;
 }
+
+const node = process.execPath;
+const evtail = (...extra) => (url) => [node, BIN, 'tweetcatcher', '--url', url, '--token', 'bench-token', '-q', ...extra];
+const reference = { name: 'reference client', argv: (url) => [node, REFERENCE, url], count: 'wc -l' };
+const ndjson = { name: 'evtail -o ndjson', argv: evtail('-o', 'ndjson'), count: 'wc -l' };
+/** Five filters that every event passes, so every event is still printed. */
+const FILTERS = ['--type', 'twitter.*', '--match', 'type~^twitter', '--match', 'data.event_id!=none', '--match', 'data.data.lang=en', '--match', 'data.data.seq>=0'];
+const extras = [
+  { name: 'evtail -o pretty', argv: evtail('-o', 'pretty'), count: 'wc -l' },
+  { name: 'evtail -o ndjson, 5 filters', argv: evtail('-o', 'ndjson', ...FILTERS), count: 'wc -l' },
+  { name: 'evtail -o ndjson --stats --meta', argv: evtail('-o', 'ndjson', '--stats', '--meta'), count: 'wc -l' },
+];
 
 /** A nats-server -js on a free loopback port with a BENCH stream, or undefined when nats-server is not installed. */
 async function startNats() {
@@ -239,56 +264,96 @@ async function startNats() {
   return { url: `nats://127.0.0.1:${port}/bench.{provider}.{type}`, purge: () => jsm.streams.purge('BENCH'), close: () => nc.close() };
 }
 
-async function main() {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'evtail-bench-'));
-  const node = process.execPath;
-  const { frames, avgBytes } = await makeFrames(N);
-  server = await startBenchServer({ frames });
+/** One size: both servers, every client REPEATS times (alternating), medians. */
+async function measureSize(size) {
+  const { frames, avgBytes } = await makeFrames(size.n, size.bytes);
+  const pre = await startBenchServer({ frames });
+  const fbf = await startBenchServer({ frames, frameByFrame: true });
+  servers = [pre, fbf];
   frames.length = 0;
-
-  const evtailArgs = (format) => (url) => [node, BIN, 'tweetcatcher', '--url', url, '--token', 'bench-token', '--format', format];
-  const baselineBin = process.env.BENCH_BASELINE ? path.resolve(process.env.BENCH_BASELINE, 'bin/evtail.js') : undefined;
-  if (baselineBin && !existsSync(baselineBin)) throw new Error(`BENCH_BASELINE: no ${baselineBin}`);
-  const baselineArgs = (format) => (url) => [node, baselineBin, 'tweetcatcher', '--url', url, '--token', 'bench-token', '--format', format];
-  const clients = [
-    { name: 'evtail --format ndjson', argv: evtailArgs('ndjson'), count: 'wc -l' },
-    { name: 'evtail --format pretty', argv: evtailArgs('pretty'), count: 'wc -l' },
-    ...(baselineBin
-      ? [
-          { name: 'baseline evtail --format ndjson', argv: baselineArgs('ndjson'), count: 'wc -l' },
-          { name: 'baseline evtail --format pretty', argv: baselineArgs('pretty'), count: 'wc -l' },
-        ]
-      : []),
-    { name: 'reference client', argv: (url) => [node, REFERENCE, url], count: 'wc -l' },
-    { name: 'wscat', argv: (url) => [node, WSCAT, '-c', url], count: `grep -c '"op":0'` },
-  ];
-
-  const js = await startNats();
-  if (js) {
-    clients.splice(1, 0, { name: 'evtail --format ndjson --publish nats', argv: (url) => [...evtailArgs('ndjson')(url), '--publish', js.url], count: 'wc -l', before: js.purge });
-  } else process.stderr.write('bench: nats-server not found: no --publish row (apt-get install nats-server)\n');
-
-  const cpus = os.cpus();
-  const loadBefore = os.loadavg()[0];
-  process.stderr.write(`bench: ${N} events of ${avgBytes.toFixed(0)} bytes on average, ${REPEATS} round(s) into /dev/null, 1 into a slow reader\n`);
-
-  const nullRuns = new Map(clients.map((c) => [c.name, []]));
+  const clients = [ndjson, reference, ...(size.bytes === 600 ? extras : [])];
+  const js = size.bytes === 600 ? await startNats() : undefined;
+  if (js) clients.push({ name: 'evtail -o ndjson --publish nats', argv: evtail('-o', 'ndjson', '--publish', js.url), count: 'wc -l', before: js.purge });
+  else if (size.bytes === 600) process.stderr.write('bench: nats-server not found: no --publish row (apt-get install nats-server)\n');
+  const runs = new Map(clients.map((c) => [c.name, { pre: [], fbf: [] }]));
   for (let r = 0; r < REPEATS; r++) {
     for (const c of clients) {
-      const res = await runClient(c, 'null');
-      nullRuns.get(c.name).push(res);
-      process.stderr.write(`bench: round ${r + 1}: ${c.name} → /dev/null: ${fmtInt(res.eventsPerSec)} events/s, exit ${res.exit}\n`);
+      for (const [key, srv] of [['pre', pre], ['fbf', fbf]]) {
+        const res = await runClient(c, 'null', srv, size.n);
+        runs.get(c.name)[key].push(res);
+        process.stderr.write(`bench: ${size.label} round ${r + 1}: ${c.name} (${key === 'pre' ? 'pre-framed' : 'frame by frame'}): ${fmt2(res.cpuUsPerEvent)} CPU µs/event, ${fmtInt(res.eventsPerSec)} events/s, exit ${res.exit}\n`);
+      }
     }
   }
-  const slowRuns = new Map();
-  for (const c of clients) {
-    const res = await runClient(c, 'slow');
-    slowRuns.set(c.name, res);
-    process.stderr.write(`bench: ${c.name} → slow reader: ${res.lines} of ${N} lines, exit ${res.exit}\n`);
+  let slow;
+  if (size.bytes === 600) {
+    slow = await runClient(ndjson, 'slow', pre, size.n);
+    process.stderr.write(`bench: ${ndjson.name} → slow reader: ${slow.lines} of ${size.n} lines, exit ${slow.exit}\n`);
   }
-  await server.close();
-  server = undefined;
+  await Promise.all([pre.close(), fbf.close()]);
+  servers = [];
   await js?.close();
+  if (nats) nats.kill('SIGKILL');
+  nats = undefined;
+  const rows = clients.map((c) => {
+    const { pre: p, fbf: f } = runs.get(c.name);
+    return {
+      name: c.name,
+      cpu: median(p.map((x) => x.cpuUsPerEvent)),
+      cpuFbf: median(f.map((x) => x.cpuUsPerEvent)),
+      eps: median(p.map((x) => x.eventsPerSec)),
+      epsFbf: median(f.map((x) => x.eventsPerSec)),
+      ttfe: median(p.map((x) => x.ttfeMs)),
+      rss: median([...p, ...f].map((x) => x.rssMb)),
+      exits: [...new Set([...p, ...f].map((x) => x.exit))].join(','),
+    };
+  });
+  return { size, avgBytes, rows, slow };
+}
+
+/**
+ * Fidelity: frames whose payloads hold what re-serialising changes (digits beyond 2^53, exponents, -0, 1.10, escaped
+ * unicode, keys out of order), through each format that prints data, and through --record then replay.
+ */
+const FIDELITY_PAYLOADS = [
+  '{"event_id":1729384756123456789,"event":"twitter.post.new","data":{"id":1729384756123456789,"z":1,"a":2}}',
+  '{"event":"twitter.post.new","event_id":"tc-2","data":{"big":1e400,"neg":-0,"price":1.10,"exp":1E3}}',
+  '{"event":"twitter.post.new","event_id":"tc-3","data":{"text":"caf\\u00e9 \\ud83d\\ude00 \\"q\\" \\/","n":9007199254740993}}',
+];
+async function fidelity() {
+  const frames = FIDELITY_PAYLOADS.map((p) => `{"op":0,"d":${p}}`);
+  const srv = await startBenchServer({ frames });
+  servers = [srv];
+  const dataOf = (line) => {
+    const at = line.indexOf(',"data":');
+    return at < 0 ? undefined : line.slice(at + 8, -1);
+  };
+  const exact = (lines, pick) => FIDELITY_PAYLOADS.filter((p, i) => pick(lines[i] ?? '') === p).length;
+  const out = [];
+  const record = path.join(tmp, 'fidelity.rec');
+  for (const [name, argv, pick] of [
+    ['evtail -o ndjson', evtail('-o', 'ndjson', '--record', record), dataOf],
+    ['evtail -o raw', evtail('-o', 'raw'), (l) => (l.startsWith('{"op":0,"d":') ? l.slice(12, -1) : undefined)],
+    ['reference client', reference.argv, dataOf],
+  ]) {
+    const r = await runClient({ name, argv, count: 'wc -l' }, 'file', srv, frames.length);
+    out.push({ name, exact: exact(r.output.split('\n').filter(Boolean), pick) });
+  }
+  const replay = spawnSync(node, [BIN, 'replay', record, '--as-fast-as-possible', '-o', 'ndjson', '-q'], { cwd: ROOT, env: ENV, encoding: 'utf8' });
+  out.push({ name: 'evtail replay of its --record', exact: exact(replay.stdout.split('\n').filter(Boolean), dataOf) });
+  await srv.close();
+  servers = [];
+  return out;
+}
+
+async function main() {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'evtail-bench-'));
+  const cpus = os.cpus();
+  const loadBefore = os.loadavg()[0];
+  process.stderr.write(`bench: sizes ${SIZES.map((s) => `${s.label} × ${s.n}`).join(', ')}; ${REPEATS} round(s)\n`);
+  const results = [];
+  for (const size of SIZES) results.push(await measureSize(size));
+  const fid = await fidelity();
 
   // Forwarding: the same stream into a handler on loopback that answers at once.
   let delivered = 0;
@@ -302,26 +367,20 @@ async function main() {
   await new Promise((resolve) => hook.listen(0, '127.0.0.1', resolve));
   const hookUrl = `127.0.0.1:${hook.address().port}/hook`;
   const forwardFrames = await makeFrames(FORWARD_N);
-  server = await startBenchServer({ frames: forwardFrames.frames });
-  const forwardClient = { name: 'evtail --forward-to', argv: (url) => [...evtailArgs('ndjson')(url), '--forward-to', hookUrl] };
-  const forward = await runClient(forwardClient, 'null', FORWARD_N);
+  const fwdServer = await startBenchServer({ frames: forwardFrames.frames });
+  servers = [fwdServer];
+  const forwardClient = { name: 'evtail --forward-to', argv: (url) => [...evtail('-o', 'ndjson')(url), '--forward-to', hookUrl] };
+  const forward = await runClient(forwardClient, 'null', fwdServer, FORWARD_N);
   process.stderr.write(`bench: evtail --forward-to: ${delivered} of ${FORWARD_N} delivered, exit ${forward.exit}\n`);
-  await server.close();
-  server = undefined;
+  await fwdServer.close();
+  servers = [];
   hook.closeAllConnections();
   hook.close();
 
-  // Start-up, interleaved so that a noisy moment hurts all three alike; one warm-up each first.
   const startupCases = [
     { name: 'node -e 0', args: ['-e', '0'] },
     { name: 'evtail --help', args: [BIN, '--help'] },
     { name: 'evtail --version', args: [BIN, '--version'] },
-    ...(baselineBin
-      ? [
-          { name: 'baseline evtail --help', args: [baselineBin, '--help'] },
-          { name: 'baseline evtail --version', args: [baselineBin, '--version'] },
-        ]
-      : []),
   ];
   const startup = new Map(startupCases.map((c) => [c.name, []]));
   for (const c of startupCases) wallMs(c.args);
@@ -329,29 +388,31 @@ async function main() {
 
   // ---- report -------------------------------------------------------------------------------------------------
   const out = [];
-  out.push(`evtail benchmark: ${N.toLocaleString('en-US')} Tweet Catcher post events (${avgBytes.toFixed(0)} bytes on average) over loopback`);
+  out.push(`evtail benchmark: Tweet Catcher op 0 events over loopback, ${SIZES.map((s) => `${s.label} × ${s.n.toLocaleString('en-US')}`).join(', ')}`);
   out.push(`machine: ${cpus.length} cores (${cpus[0]?.model ?? 'unknown cpu'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}; Node ${process.versions.node}`);
-  out.push(`load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${os.loadavg()[0].toFixed(2)} (other work on the machine slows every client; compare rows of the same run)`);
-  out.push(`command: ${process.env.BENCH_COMMAND ?? `node bench/run.js${quick ? ' --quick' : ''}`}${process.env.BENCH_EVENTS ? ` (BENCH_EVENTS=${process.env.BENCH_EVENTS})` : ''}; /dev/null rows: median of ${REPEATS} run(s)`);
+  out.push(`load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${os.loadavg()[0].toFixed(2)} (compare rows of the same run)`);
+  out.push(`command: ${process.env.BENCH_COMMAND ?? `node bench/run.js${quick ? ' --quick' : ''}`}; medians of ${REPEATS} run(s), clients alternating`);
   out.push('');
-  out.push('| client | stdout | events/s | time to first event (ms) | peak RSS (MB) | CPU µs/event | lines delivered | exit |');
-  out.push('|---|---|--:|--:|--:|--:|--:|--:|');
-  const summary = {};
-  for (const c of clients) {
-    const runs = nullRuns.get(c.name);
-    const eps = median(runs.map((x) => x.eventsPerSec));
-    const ttfe = median(runs.map((x) => x.ttfeMs));
-    const rss = median(runs.map((x) => x.rssMb));
-    const cpu = median(runs.map((x) => x.cpuUsPerEvent));
-    const exits = [...new Set(runs.map((x) => x.exit))].join(',');
-    summary[c.name] = { eps, ttfe, rss, cpu };
-    out.push(`| ${c.name} | /dev/null | ${fmtInt(eps)} | ${fmt1(ttfe)} | ${fmt1(rss)} | ${fmt1(cpu)} | – | ${exits} |`);
+  out.push('| event size | client | CPU µs/event | × reference | CPU µs/event, frame by frame | events/s pre-framed | events/s frame by frame | first event (ms) | peak RSS (MB) | exit |');
+  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+  const ratios = {};
+  for (const r of results) {
+    const ref = r.rows.find((x) => x.name === reference.name);
+    for (const row of r.rows) {
+      const x = row.cpu / ref.cpu;
+      ratios[`${r.size.label}|${row.name}`] = { x, xFbf: row.cpuFbf / ref.cpuFbf, ttfe: row.ttfe / ref.ttfe, cpu: row.cpu };
+      out.push(`| ${r.size.label} (${fmtInt(r.avgBytes)} B) | ${row.name} | ${fmt2(row.cpu)} | ${fmt2(x)} | ${fmt2(row.cpuFbf)} | ${fmtInt(row.eps)} | ${fmtInt(row.epsFbf)} | ${fmt1(row.ttfe)} | ${fmt1(row.rss)} | ${row.exits} |`);
+    }
   }
-  for (const c of clients) {
-    const s = slowRuns.get(c.name);
-    const pct = Number.isFinite(s.lines) ? (100 * s.lines) / N : NaN;
-    out.push(`| ${c.name} | slow reader | ${fmtInt(s.eventsPerSec)} | ${fmt1(s.ttfeMs)} | ${fmt1(s.rssMb)} | ${fmt1(s.cpuUsPerEvent)} | ${fmtInt(s.lines)} of ${fmtInt(N)} (${fmt1(pct)}%) | ${s.exit} |`);
+  const slow = results.find((r) => r.slow)?.slow;
+  if (slow) {
+    out.push('');
+    out.push(`Slow reader (600 B, \`| (sleep ${SLOW_READER_WAIT_S}; wc -l)\`): evtail -o ndjson delivered ${fmtInt(slow.lines)} of ${fmtInt(N)} lines, peak RSS ${fmt1(slow.rssMb)} MB, exit ${slow.exit}.`);
   }
+  out.push('');
+  out.push('| fidelity: payloads with 1729384756123456789, 9007199254740993, 1e400, -0, 1.10, 1E3, escapes, keys out of order | data printed byte for byte |');
+  out.push('|---|--:|');
+  for (const f of fid) out.push(`| ${f.name} | ${f.exact} of ${FIDELITY_PAYLOADS.length} |`);
   out.push('');
   out.push(`| forwarding (${FORWARD_N.toLocaleString('en-US')} events, one request at a time) | requests/s | CPU µs per delivered event | peak RSS (MB) | delivered | exit |`);
   out.push('|---|--:|--:|--:|--:|--:|');
@@ -367,28 +428,26 @@ async function main() {
   out.push(`(${STARTUP_RUNS} runs each, interleaved, after one warm-up)`);
 
   const verdict = (ok) => (ok ? 'met' : 'NOT met');
-  const ratio = summary['evtail --format ndjson'].eps / summary['reference client'].eps;
-  const slowNd = slowRuns.get('evtail --format ndjson');
-  const slowPretty = slowRuns.get('evtail --format pretty');
+  const get = (size, name) => ratios[`${size}|${name}`];
   const helpX = median(startup.get('evtail --help')) / base;
-  const versionX = median(startup.get('evtail --version')) / base;
-  const slowOk = (s) => s.lines === N && s.rssMb <= 150 && s.exit === 0;
   out.push('');
   out.push('Targets:');
-  const cpuRatio = summary['reference client'].cpu / summary['evtail --format ndjson'].cpu;
-  out.push(`- NDJSON throughput / reference client: ${fmt2(ratio)} (target >= 0.9): ${verdict(ratio >= 0.9)}`);
-  out.push(`  (CPU time per event, reference / NDJSON: ${fmt2(cpuRatio)}; less sensitive to other load on the machine)`);
-  if (N < 50_000) out.push(`  (${N} events is a smoke run: start-up and JIT warm-up dominate; the ratio means something from about 100000 events)`);
-  out.push(
-    `- evtail into the slow reader: ndjson ${fmt1((100 * slowNd.lines) / N)}% delivered, peak RSS ${fmt1(slowNd.rssMb)} MB; pretty ${fmt1((100 * slowPretty.lines) / N)}%, ${fmt1(slowPretty.rssMb)} MB (target 100%, <= 150 MB): ${verdict(slowOk(slowNd) && slowOk(slowPretty))}`,
-  );
-  const pub = summary['evtail --format ndjson --publish nats'];
-  if (pub) {
-    const nd = summary['evtail --format ndjson'];
-    out.push(`- --publish (JetStream, every PubAck awaited) beside stdout alone: ${fmt2(pub.eps / nd.eps)} × the events/s, ${fmt2(pub.cpu / nd.cpu)} × the CPU µs/event (${fmt1(pub.cpu)} vs ${fmt1(nd.cpu)}); no target`);
+  for (const [size, target] of [['600 B', 0.8], ['10 KB', 0.7]]) {
+    const g = get(size, ndjson.name);
+    if (g) out.push(`- CPU per event at ${size}, evtail -o ndjson / reference client: ${fmt2(g.x)} (frame by frame: ${fmt2(g.xFbf)}; target <= ${target}): ${verdict(g.x <= target)}`);
   }
-  out.push(`- evtail --help: ${fmt2(helpX)} × node -e 0 (target <= 1.5): ${verdict(helpX <= 1.5)}`);
-  out.push(`- evtail --version: ${fmt2(versionX)} × node -e 0 (target <= 1.5): ${verdict(versionX <= 1.5)}`);
+  const plain = get('600 B', ndjson.name);
+  for (const e of extras.slice(1)) {
+    const g = get('600 B', e.name);
+    if (g && plain) out.push(`- ${e.name}: ${fmt2(g.cpu / plain.cpu)} × the CPU per event of plain ndjson (target: does not grow, <= 1.10): ${verdict(g.cpu / plain.cpu <= 1.1)}`);
+  }
+  const pub = get('600 B', 'evtail -o ndjson --publish nats');
+  if (pub && plain) out.push(`- --publish (JetStream, every PubAck awaited) beside stdout alone: ${fmt2(pub.cpu / plain.cpu)} × the CPU µs/event (${fmt1(pub.cpu)} vs ${fmt1(plain.cpu)}); no target`);
+  if (plain) out.push(`- time to first event, evtail / reference client (600 B, pre-framed): ${fmt2(plain.ttfe)} (target <= 1.2): ${verdict(plain.ttfe <= 1.2)}`);
+  out.push(`- evtail --help: ${fmt2(helpX)} × node -e 0 (target <= 1.3): ${verdict(helpX <= 1.3)}`);
+  const allExact = fid.filter((f) => f.name.startsWith('evtail')).every((f) => f.exact === FIDELITY_PAYLOADS.length);
+  out.push(`- fidelity: every evtail format and replay byte for byte: ${verdict(allExact)}`);
+  if (N < 50_000) out.push(`  (${N} events is a smoke run: start-up dominates the CPU per event; the ratios mean something from about 100000 events)`);
   process.stdout.write(out.join('\n') + '\n');
 }
 
@@ -397,7 +456,6 @@ main().then(
   async (err) => {
     process.stderr.write(`bench: ${err?.stack ?? err}\n`);
     cleanup();
-    await server?.close();
     process.exit(1);
   },
 );

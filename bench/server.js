@@ -4,7 +4,9 @@
  *
  * On each upgrade it answers 101, sends Hello {op:10} and Ready {op:4} at once, then the pre-generated op 0 events,
  * pre-framed into one buffer and written in large slices as fast as the socket takes them (waiting for 'drain' when
- * write() says the kernel buffer is full: backpressure), then a close frame with code 1000. What the client sends
+ * write() says the kernel buffer is full: backpressure), then a close frame with code 1000.
+ * With `frameByFrame`, each event frame is written on its own (one write per frame, as a real server does): a
+ * client that keeps up then gets many small TCP segments, which costs both sides more per event. What the client sends
  * (evtail's login and heartbeats, close frames) is read and ignored; when the client ends its side, so do we.
  * Listens on 127.0.0.1 only.
  */
@@ -41,8 +43,9 @@ export function wsFrame(payload, opcode = 0x1) {
  * @param {{ frames: string[], chunkBytes?: number, heartbeatInterval?: number }} options frames: op 0 frame texts
  * @returns {Promise<{ url: string, nextConnection(): Promise<object>, close(): Promise<void> }>}
  */
-export async function startBenchServer({ frames, chunkBytes = 256 * 1024, heartbeatInterval = 45_000 }) {
-  const stream = Buffer.concat(frames.map((f) => wsFrame(Buffer.from(f, 'utf8'))));
+export async function startBenchServer({ frames, chunkBytes = 256 * 1024, heartbeatInterval = 45_000, frameByFrame = false }) {
+  const framed = frames.map((f) => wsFrame(Buffer.from(f, 'utf8')));
+  const stream = frameByFrame ? Buffer.alloc(0) : Buffer.concat(framed);
   const greeting = Buffer.concat([
     wsFrame(Buffer.from(JSON.stringify({ op: 10, heartbeat_interval: heartbeatInterval }))),
     wsFrame(Buffer.from('{"op":4}')),
@@ -62,7 +65,7 @@ export async function startBenchServer({ frames, chunkBytes = 256 * 1024, heartb
       socket.destroy();
       return;
     }
-    const rec = { connectedAt: nowMs(), firstEventAt: 0, lastEventWrittenAt: 0, closedAt: 0, events: frames.length, bytes: stream.length };
+    const rec = { connectedAt: nowMs(), firstEventAt: 0, lastEventWrittenAt: 0, closedAt: 0, events: framed.length };
     let resolveClosed;
     rec.closed = new Promise((r) => (resolveClosed = r));
     socket.on('close', () => {
@@ -78,6 +81,20 @@ export async function startBenchServer({ frames, chunkBytes = 256 * 1024, heartb
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
     socket.write(greeting);
     let offset = 0;
+    let next = 0;
+    const pumpFrames = () => {
+      while (next < framed.length) {
+        if (socket.destroyed) return;
+        if (rec.firstEventAt === 0) rec.firstEventAt = nowMs();
+        const more = socket.write(framed[next++]);
+        if (!more) {
+          socket.once('drain', pumpFrames);
+          return;
+        }
+      }
+      rec.lastEventWrittenAt = nowMs();
+      socket.write(closeFrame);
+    };
     const pump = () => {
       while (offset < stream.length) {
         if (socket.destroyed) return;
@@ -93,7 +110,8 @@ export async function startBenchServer({ frames, chunkBytes = 256 * 1024, heartb
       rec.lastEventWrittenAt = nowMs();
       socket.write(closeFrame);
     };
-    pump();
+    if (frameByFrame) pumpFrames();
+    else pump();
     const w = waiters.shift();
     if (w) w(rec);
   });
@@ -103,7 +121,6 @@ export async function startBenchServer({ frames, chunkBytes = 256 * 1024, heartb
   const { port } = server.address();
   return {
     url: `ws://127.0.0.1:${port}/websocket`,
-    streamBytes: stream.length,
     /** The record of the next connection: firstEventAt, lastEventWrittenAt, closed (a promise). */
     nextConnection: () => new Promise((resolve) => waiters.push(resolve)),
     /** Forget a waiter that will not be met (the client failed before connecting). */
