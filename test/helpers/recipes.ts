@@ -1,0 +1,217 @@
+/**
+ * The recipes of README.md and docs/: every command line in their shell blocks, and a way to run one as written
+ * against the local mocks. `evtail` (and `npx evtail`) on PATH is a shim that runs bin/evtail.js with the
+ * public endpoints of the recipe replaced by loopback mocks (the rewrite table) and, for a provider command that
+ * names no endpoint, EVTAIL_URL set to that provider's mock. HOME holds the token files and a .tailrc with the
+ * profiles the recipes name; alert, notify and mail are shell functions that note their call.
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BIN, ROOT, baseEnv } from './evtail.js';
+
+export interface Recipe {
+  file: string;
+  line: string;
+}
+
+/** Every command line of a shell block (backslash continuations joined, a cron schedule kept) naming evtail. */
+export function recipesInDocs(): Recipe[] {
+  const files = ['README.md'];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.md')) files.push(p);
+    }
+  };
+  walk('docs');
+  const out: Recipe[] = [];
+  for (const file of files) {
+    const text = readFileSync(path.join(ROOT, file), 'utf8');
+    for (const m of text.matchAll(/```(\w*)\n([\s\S]*?)```/g)) {
+      const lang = m[1]!;
+      if (!['sh', 'bash', 'yaml', ''].includes(lang)) continue;
+      for (const raw of m[2]!.replace(/\s*\\\n\s*/g, ' ').split('\n')) {
+        const line = raw.trim();
+        if (!line || line.startsWith('#')) continue;
+        if (!/(^|[|;&(\s])(npx )?evtail\s/.test(line)) continue;
+        out.push({ file, line });
+      }
+    }
+  }
+  return out;
+}
+
+export interface Endpoints {
+  /** provider name → its mock's URL (EVTAIL_URL when the recipe names no endpoint). */
+  urls: Record<string, string>;
+  /** literal text in a recipe → what replaces it (a public endpoint → a loopback mock). */
+  rewrites: [string, string][];
+}
+
+export interface Shell {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  alerts: string;
+}
+
+/** HOME with token files and profiles, a bin dir with the evtail/npx shims. */
+export function makeShell(dir: string, ep: Endpoints): Shell {
+  const home = path.join(dir, 'home');
+  const bin = path.join(dir, 'bin');
+  for (const d of [home, bin, path.join(home, '.local/share/bash-completion/completions'), path.join(home, '.config/fish/completions'), path.join(home, 'zfunc')]) mkdirSync(d, { recursive: true });
+  const files: Record<string, string> = {
+    '.tweetcatcher-token': 'tc-token',
+    '.doshii-client-id': 'demo-client-id',
+    '.se-jwt': 'mytoken',
+    '.se-overlay-key': 'mytoken',
+    '.webinate-sid': 'SID=s%3Arecipe-session',
+    '.users-api-key': 'mock-socket-api-key',
+    '.sc-jwt': 'not-a-real-jwt',
+    t: 'tc-token',
+    tok: 'tc-token',
+    id: 'demo-client-id',
+    key: 'mytoken',
+  };
+  for (const [f, v] of Object.entries(files)) writeFileSync(path.join(home, f), v + '\n', { mode: 0o600 });
+  writeFileSync(
+    path.join(home, '.tailrc.yaml'),
+    `profiles:\n  mytweets:\n    provider: tweetcatcher\n    token: \${TWEETCATCHER_TOKEN}\n    url: ${ep.urls.tweetcatcher}\n  se:\n    provider: streamelements\n    token: mytoken\n    url: ${ep.urls.streamelements}\n  support:\n    provider: push\n    url: ${ep.urls.push}\n    channelUuid: 9f4c2b1e-7a3d-4e5f-8b6a-0c1d2e3f4a5b\n    hostApi: https://push.example.org\n`,
+    { mode: 0o600 },
+  );
+  const rewrites = path.join(dir, 'rewrites.tsv');
+  writeFileSync(rewrites, ep.rewrites.map(([a, b]) => `${a}\t${b}`).join('\n') + '\n');
+  const urls = path.join(dir, 'urls');
+  mkdirSync(urls, { recursive: true });
+  for (const [p, u] of Object.entries(ep.urls)) writeFileSync(path.join(urls, p), u);
+  writeFileSync(
+    path.join(bin, 'evtail'),
+    `#!/usr/bin/env bash
+# evtail as installed, with the recipe's public endpoints pointed at loopback mocks.
+args=()
+cmd=''
+for a in "$@"; do
+  while IFS=$'\\t' read -r from to; do [ -n "$from" ] && a="\${a//"$from"/$to}"; done < '${rewrites}'
+  args+=("$a")
+  if [ -z "$cmd" ] && [[ "$a" != -* ]]; then cmd="$a"; fi
+done
+has_url=''
+for a in "\${args[@]}"; do [[ "$a" == --url || "$a" == --url=* ]] && has_url=1; done
+if [ "$cmd" = mock ]; then
+  # a fixed port may be taken on a test machine: any free one
+  for i in "\${!args[@]}"; do [ "\${args[$i]}" = --port ] && args[$((i + 1))]=0; done
+elif [ -z "$has_url" ] && [ -f '${urls}'/"$cmd" ] && [ -z "$EVTAIL_URL" ]; then
+  proto=''
+  for i in "\${!args[@]}"; do [ "\${args[$i]}" = --protocol ] && proto="\${args[$((i + 1))]}"; done
+  if [ -n "$proto" ] && [ -f '${urls}'/"$cmd-$proto" ]; then export EVTAIL_URL="$(cat '${urls}'/"$cmd-$proto")"; else export EVTAIL_URL="$(cat '${urls}'/"$cmd")"; fi
+fi
+exec '${process.execPath}' '${BIN}' "\${args[@]}"
+`,
+  );
+  writeFileSync(path.join(bin, 'npx'), `#!/usr/bin/env bash\n[ "$1" = evtail ] && shift && exec evtail "$@"\necho "npx: only evtail here" >&2; exit 127\n`);
+  // jq flushes each line at a terminal, where these recipes are typed; in a pipe it would hold them in a buffer
+  // until it exits, and a Ctrl-C would lose them. --unbuffered is what it does at a terminal.
+  writeFileSync(path.join(bin, 'jq'), `#!/usr/bin/env bash\nexec ${JSON.stringify(jqPath())} --unbuffered "$@"\n`);
+  writeFileSync(path.join(bin, 'pass'), `#!/usr/bin/env bash\n# pass show <name>: the secret, as the password store would print it\necho tc-token\n`);
+  for (const f of ['evtail', 'npx', 'pass', 'jq']) chmodSync(path.join(bin, f), 0o755);
+  const alerts = path.join(dir, 'alerts.txt');
+  writeFileSync(alerts, '');
+  const env = baseEnv({
+    HOME: home,
+    PATH: `${bin}:${process.env.PATH}`,
+    UUID: '9f4c2b1e-7a3d-4e5f-8b6a-0c1d2e3f4a5b',
+    API: 'https://push.example.org',
+    API_TOKEN: 'api-token-123',
+    TOKEN: 'api-token-123',
+    TWEETCATCHER_TOKEN: 'tc-token',
+    DOSHII_CLIENT_ID: 'demo-client-id',
+    RECIPE_ALERTS: alerts,
+  });
+  delete env.CI;
+  return { home, env, alerts };
+}
+
+function jqPath(): string {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    try {
+      const p = path.join(dir, 'jq');
+      statSync(p);
+      return p;
+    } catch {
+      /* not here */
+    }
+  }
+  return '/usr/bin/jq';
+}
+
+/** Shell functions the recipes call (alert, notify, mail) and cron's `*\/15 * * * *` prefix taken off. */
+export function shellLine(line: string): string {
+  const cron = /^(\S+\s+){5}(?=\S*evtail|EVTAIL_|\S+=)/.exec(line);
+  const cmd = cron && /^[*\d/,-]+$/.test(line.split(/\s+/)[0]!) ? line.slice(cron[0].length) : line.replace(/^\$ /, '');
+  return `alert() { echo "alert: $*" >> "$RECIPE_ALERTS"; }; notify() { alert "$@"; }; mail() { cat >> "$RECIPE_ALERTS"; }
+cd "$HOME"
+${cmd}`;
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  /** Stopped by us (SIGINT) after `stopAfterLines` lines: a recipe that tails until Ctrl-C. */
+  interrupted: boolean;
+}
+
+/** Run a recipe in bash; a tail that never ends by itself gets Ctrl-C (SIGINT to its process group) once it printed enough. */
+export function runRecipe(line: string, shell: Shell, opts: { stopAfterLines?: number; stopWhen?: (out: string, err: string) => boolean; stdin?: string; timeoutMs?: number }): Promise<RunResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', shellLine(line)], { env: shell.env, cwd: shell.home, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    const stop = () => {
+      if (interrupted || child.exitCode !== null) return;
+      interrupted = true;
+      try {
+        process.kill(-child.pid!, 'SIGINT');
+      } catch {
+        /* gone */
+      }
+    };
+    const check = () => {
+      const lines = stdout.split('\n').filter(Boolean).length;
+      if ((opts.stopAfterLines !== undefined && lines >= opts.stopAfterLines) || opts.stopWhen?.(stdout, stderr)) stop();
+    };
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      check();
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      check();
+    });
+    child.stdin.on('error', () => undefined);
+    if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
+    else child.stdin.end();
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      reject(new Error(`recipe did not finish within ${opts.timeoutMs ?? 15_000} ms: ${line}\n--- stdout:\n${stdout.slice(-1500)}\n--- stderr:\n${stderr.slice(-1500)}`));
+    }, opts.timeoutMs ?? 15_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      // a pipeline's other members, if any are left
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* all gone */
+      }
+      resolve({ code, stdout, stderr, ms: Date.now() - started, interrupted });
+    });
+  });
+}
