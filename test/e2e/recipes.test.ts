@@ -18,6 +18,7 @@ import { startStreamElementsMock } from '../../src/providers/streamelements/mock
 import { startTweetCatcherMock } from '../../src/providers/tweetcatcher/mock.js';
 import { DEFAULT_APPROVED_SOCKET_DOMAINS, startWebinateMock } from '../../src/providers/webinate/mock.js';
 import { runEvtail } from '../helpers/evtail.js';
+import { NatsServer } from '../helpers/nats-server.js';
 import { makeShell, recipesInDocs, runRecipe, type RunResult, type Shell } from '../helpers/recipes.js';
 
 type Check = (r: RunResult, shell: Shell) => void;
@@ -120,18 +121,25 @@ const catalogue: Record<string, Entry> = {
   'evtail mock streamelements --token mytoken --token limited:channel.activities --reconnect-after 20 --ping-interval 5s': MOCK_SERVER(/^ws:\/\/127\.0\.0\.1:\d+\/?$/m),
   'evtail streamelements --url ws://127.0.0.1:8103 --token limited --topic channel.activities --topic channel.tips': { stop: 2, code: 130, stderr: /channel\.tips/, stdout: /"topic":"channel\.activities"/ },
   // --- Webinate
-  'evtail webinate --url ws://localhost:8080 --origin http://localhost': { ...TAIL, stdout: /"provider":"webinate"/ },
   'evtail webinate --url wss://users.example.com:8080 --origin https://app.example.com --cookie-file ~/.webinate-sid': { ...TAIL, stdout: /"provider":"webinate"/ },
-  'evtail webinate --url ws://users.internal:8080 --origin https://app.example.com --echo ping --match type=Echo -n 1 --timeout 15s -q   # smoke: the echo comes back': { code: 0, check: (r) => expect(json(r.stdout).map((e) => [e.type, (e.data as { message: string }).message])).toEqual([['Echo', 'ping']]) },
-  'evtail webinate --url ws://localhost:8080 --api-key-file ~/.users-api-key --send \'{"eventType":9,"username":"alice","property":"plan"}\' -n 1 --timeout 10s': { code: 0, check: (r) => expect(json(r.stdout)).toHaveLength(1) },
-  'evtail webinate --url ws://localhost:8080 --origin http://localhost --send \'{"eventType":10,"message":"deploy done","broadcast":true}\' -n 1': { code: 0, check: (r) => expect(json(r.stdout)).toHaveLength(1) },
-  'evtail webinate --url ws://localhost:8080 --origin http://localhost -o ndjson | jq -c \'select(.type=="FileUploaded") | {user: .data.username, file: .data.file.name, size: .data.file.size, bucket: .data.file.bucketName}\'': { stop: 1, code: 130, stdout: /^{"user":"\w+","file":"[^"]+","size":\d+,"bucket":/m },
-  '*/5 * * * * evtail webinate --url ws://users.internal:8080 --origin https://app.example.com --echo ping --match type=Echo -n 1 --timeout 15s -q >/dev/null || alert "users socket API"': { code: 0, check: noAlert },
-  'evtail mock webinate                                   # ws://127.0.0.1:8104': MOCK_SERVER(/^ws:\/\/127\.0\.0\.1:\d+\/?$/m),
-  'evtail webinate --url ws://127.0.0.1:8104 --origin http://localhost --echo hello': { stopWhen: (o) => /"type":"Echo"/.test(o), code: 130 },
   'evtail webinate --url ws://127.0.0.1:8104              # Origin http://127.0.0.1:8104 is not approved: exit 3': { code: 3, stderr: /was probably not in its approvedSocketDomains/ },
-  'evtail mock webinate --silent-after 5 --faulty 1       # then: --ping-interval 1s shows the dead-link reconnect': MOCK_SERVER(/^ws:\/\/127\.0\.0\.1:\d+\/?$/m),
-  'evtail demo webinate --echo hello --format ndjson --max-events 3': { code: 0, check: (r) => expect(json(r.stdout).filter((e) => e.type === 'Echo')).toHaveLength(1) },
+  // --- Webinate (current and numeric generations)
+  'evtail webinate --url ws://localhost:8080 --api-key-file ~/.users-api-key': { ...TAIL, stdout: /"provider":"webinate"/ },
+  'evtail webinate --url ws://users.internal:8080 --api-key-file /etc/users-api-key --meta-request admin --replies-only -n 1 --timeout 15s -q   # smoke': { skip: 'asks the server for the user admin, which a real users server creates from its config (adminUser); the mock has no admin user and answers "Could not find user admin", so this smoke check exits 4 against it. The same check with alice.plan runs below' },
+  'evtail webinate --url ws://localhost:8080 --api-key-file ~/.users-api-key --meta-request alice.plan --replies-only -n 1 --timeout 10s': { code: 0, check: (r) => expect(json(r.stdout)).toHaveLength(1) },
+  'evtail webinate --url ws://localhost:8080 --origin http://localhost --generation numeric --send \'{"eventType":10,"message":"deploy done","broadcast":true}\' -n 1': { code: 0, check: (r) => expect(json(r.stdout)).toHaveLength(1) },
+  'evtail webinate --url ws://localhost:8080 --api-key-file ~/.users-api-key -o ndjson | jq -c \'select(.type=="FileUploaded") | {user: .data.username, file: .data.file.name, size: .data.file.size, bucket: .data.file.bucketName}\'': { stop: 1, code: 130, stdout: /^{"user":"\w+","file":"[^"]+","size":\d+,"bucket":/m },
+  '*/5 * * * * evtail webinate --url ws://users.internal:8080 --api-key-file /etc/users-api-key --meta-request admin --replies-only -n 1 --timeout 15s -q >/dev/null || alert "users socket API"': { skip: 'asks the server for the user admin, which a real users server creates from its config (adminUser); the mock has no admin user and answers "Could not find user admin", so this smoke check exits 4 against it. The same check with alice.plan runs below' },
+  'evtail mock webinate                                   # ws://127.0.0.1:8104, the current generation': MOCK_SERVER(/^ws:\/\/127\.0\.0\.1:\d+\/?$/m),
+  'evtail webinate --url ws://127.0.0.1:8104 --api-key mock-socket-api-key --meta-request alice.plan --replies-only -n 1': { code: 0, check: (r) => expect(json(r.stdout)).toHaveLength(1) },
+  "evtail webinate --url ws://127.0.0.1:8104 --origin http://localhost --cookie SID=sid-alice   # alice's events only": { ...TAIL, stdout: /"provider":"webinate"/ },
+  'evtail mock webinate --generation numeric --silent-after 5 --faulty 1   # then: --origin http://localhost --ping-interval 1s shows the dead-link reconnect': MOCK_SERVER(/^ws:\/\/127\.0\.0\.1:\d+\/?$/m),
+  'evtail demo webinate --generation numeric --echo hello --format ndjson --max-events 3': { code: 0, check: (r) => expect(json(r.stdout).filter((e) => e.type === 'Echo')).toHaveLength(1) },
+  // --- NATS JetStream (a real nats-server -js)
+  "evtail nats init 'nats://127.0.0.1:4222/events.{provider}.{type}' --duplicate-window 10m": { code: 0 },
+  "evtail demo doshii --publish 'nats://127.0.0.1:4222/events.{provider}.{type}' -n 20 --stats": { code: 0, after: 'nats init', withinMs: 15_000 /* the demo's pace: 2 events/s */, check: (r) => expect(json(r.stdout)).toHaveLength(20), stderr: /"evtail":"stats"|stats/ },
+  "evtail nats init 'nats://127.0.0.1:4222/events.{provider}.{source}.{type}' --duplicate-window 10m --max-age 7d": { code: 0, after: 'the README init (the same stream, its subjects widened)' },
+  "evtail -p venue-0001 --publish 'nats://nats.internal:4222/events.{provider}.{source}.{type}' -o ndjson > /dev/null": { after: 'nats init', stopWhen: (_o, e) => /ready/.test(e), code: 130 },
   // --- ws
   'evtail ws wss://ws.kraken.com --send \'{"event":"subscribe","pair":["XBT/USD"],"subscription":{"name":"ticker"}}\' --ping-interval 20s': { ...TAIL, stdout: /"provider":"ws"/ },
   'evtail ws wss://api.example.com/ws --header "Authorization: Bearer $API_TOKEN" --type-path data.kind -o ndjson | jq -c .type': { ...TAIL, stdout: /^"trade"$/m },
@@ -173,7 +181,7 @@ const catalogue: Record<string, Entry> = {
   'evtail tweetcatcher -p mytweets -n 5': { code: 0, check: (r) => expect(json(r.stdout)).toHaveLength(5) },
   'EVTAIL_PROFILE=mytweets evtail tweetcatcher': { ...TAIL, stdout: /"provider":"tweetcatcher"/ },
   'evtail profiles': { code: 0, stdout: /^mytweets\s+tweetcatcher\s+ws:\/\/127\.0\.0\.1:\d+\/websocket$/m },
-  'evtail profiles --names': { code: 0, stdout: /^mytweets\nse\nsupport\n$/ },
+  'evtail profiles --names': { code: 0, stdout: /^mytweets\nse\nvenue-0001\nsupport\n$/ },
   // --- shell completion
   'source <(evtail completion bash)                                          # this shell only': { code: 0, check: (r) => expect(r.stderr).toBe('') },
   'evtail completion bash > ~/.local/share/bash-completion/completions/evtail   # every new bash': { code: 0, check: (_r, sh) => expect(readFileSync(path.join(sh.home, '.local/share/bash-completion/completions/evtail'), 'utf8')).toMatch(/complete -F _evtail evtail/) },
@@ -251,6 +259,8 @@ beforeAll(async () => {
   const tc = await startTweetCatcherMock({ host: '127.0.0.1', port: 0, rate: 20, heartbeatInterval: 45_000 });
   const doshii = await startDoshiiMock({ host: '127.0.0.1', port: 0, rate: 20 });
   const se = await startStreamElementsMock({ host: '127.0.0.1', port: 0, rate: 20, token: ['mytoken', 'limited:channel.activities'] });
+  const webinateNumeric = await startWebinateMock({ host: '127.0.0.1', port: 0, rate: 20, generation: 'numeric' });
+  closers.push(() => webinateNumeric.close());
   const webinate = await startWebinateMock({ host: '127.0.0.1', port: 0, rate: 20, approvedSocketDomains: [...DEFAULT_APPROVED_SOCKET_DOMAINS, 'app\\.example\\.com'] });
   const push = await startPushMock({ host: '127.0.0.1', port: 0, rate: 5 });
   const weni = await startWeniMock({ host: '127.0.0.1', port: 0, rate: 5 });
@@ -260,6 +270,8 @@ beforeAll(async () => {
   const first = await runEvtail(['push', '--url', push.url, '--channel-uuid', '9f4c2b1e-7a3d-4e5f-8b6a-0c1d2e3f4a5b', '--host-api', 'https://push.example.org', '-o', 'ndjson', '-n', '1', '-q']);
   expect(first.lines[0]).toContain('"channel":"b548ea75c1c-36d92a5f"');
   const [feed, sc2, sc1] = await Promise.all([startFeed(), startSc(2), startSc(1)]);
+  const nats = await new NatsServer().start();
+  closers.push(() => nats.close());
   const host = (url: string) => url.replace(/^(wss?:\/\/[^/]+).*$/, '$1');
   shell = makeShell(dir, {
     urls: { tweetcatcher: tc.url, doshii: doshii.url, streamelements: se.url, webinate: webinate.url, push: push.url, 'push-weni': weni.url },
@@ -283,7 +295,11 @@ beforeAll(async () => {
       ['wss://sc.example.com/socketcluster/', sc2],
       ['ws://localhost:8000/socketcluster/', sc1],
       ['ws://127.0.0.1:8000/socketcluster/', sc1],
+      ['nats://127.0.0.1:4222', nats.url],
+      ['nats://nats.internal:4222', nats.url],
+      ['/etc/users-api-key', path.join(dir, 'home/.users-api-key')],
     ],
+    numericRewrites: [['ws://localhost:8080', webinateNumeric.url]],
   });
 });
 

@@ -36,6 +36,7 @@ export function recipesInDocs(): Recipe[] {
         const line = raw.trim();
         if (!line || line.startsWith('#')) continue;
         if (!/(^|[|;&(\s])(npx )?evtail\s/.test(line)) continue;
+        if (/[│┌└├─]/.test(line)) continue; // a box drawing, not a command
         out.push({ file, line });
       }
     }
@@ -48,6 +49,8 @@ export interface Endpoints {
   urls: Record<string, string>;
   /** literal text in a recipe → what replaces it (a public endpoint → a loopback mock). */
   rewrites: [string, string][];
+  /** The same, for a recipe that names an older server generation (`--generation numeric`). */
+  numericRewrites: [string, string][];
 }
 
 export interface Shell {
@@ -66,7 +69,7 @@ export function makeShell(dir: string, ep: Endpoints): Shell {
     '.doshii-client-id': 'demo-client-id',
     '.se-jwt': 'mytoken',
     '.se-overlay-key': 'mytoken',
-    '.webinate-sid': 'SID=s%3Arecipe-session',
+    '.webinate-sid': 'SID=sid-alice',
     '.users-api-key': 'mock-socket-api-key',
     '.sc-jwt': 'not-a-real-jwt',
     t: 'tc-token',
@@ -77,11 +80,12 @@ export function makeShell(dir: string, ep: Endpoints): Shell {
   for (const [f, v] of Object.entries(files)) writeFileSync(path.join(home, f), v + '\n', { mode: 0o600 });
   writeFileSync(
     path.join(home, '.tailrc.yaml'),
-    `profiles:\n  mytweets:\n    provider: tweetcatcher\n    token: \${TWEETCATCHER_TOKEN}\n    url: ${ep.urls.tweetcatcher}\n  se:\n    provider: streamelements\n    token: mytoken\n    url: ${ep.urls.streamelements}\n  support:\n    provider: push\n    url: ${ep.urls.push}\n    channelUuid: 9f4c2b1e-7a3d-4e5f-8b6a-0c1d2e3f4a5b\n    hostApi: https://push.example.org\n`,
+    `profiles:\n  mytweets:\n    provider: tweetcatcher\n    token: \${TWEETCATCHER_TOKEN}\n    url: ${ep.urls.tweetcatcher}\n  se:\n    provider: streamelements\n    token: mytoken\n    url: ${ep.urls.streamelements}\n  venue-0001:\n    provider: doshii\n    clientId: demo-client-id\n    url: ${ep.urls.doshii}\n  support:\n    provider: push\n    url: ${ep.urls.push}\n    channelUuid: 9f4c2b1e-7a3d-4e5f-8b6a-0c1d2e3f4a5b\n    hostApi: https://push.example.org\n`,
     { mode: 0o600 },
   );
   const rewrites = path.join(dir, 'rewrites.tsv');
   writeFileSync(rewrites, ep.rewrites.map(([a, b]) => `${a}\t${b}`).join('\n') + '\n');
+  writeFileSync(path.join(dir, 'rewrites-numeric.tsv'), [...ep.numericRewrites, ...ep.rewrites].map(([a, b]) => `${a}\t${b}`).join('\n') + '\n');
   const urls = path.join(dir, 'urls');
   mkdirSync(urls, { recursive: true });
   for (const [p, u] of Object.entries(ep.urls)) writeFileSync(path.join(urls, p), u);
@@ -91,8 +95,11 @@ export function makeShell(dir: string, ep: Endpoints): Shell {
 # evtail as installed, with the recipe's public endpoints pointed at loopback mocks.
 args=()
 cmd=''
+table='${rewrites}'
+prev=''
+for a in "$@"; do [ "$prev" = --generation ] && [ "$a" = numeric ] && table='${path.join(dir, 'rewrites-numeric.tsv')}'; prev="$a"; done
 for a in "$@"; do
-  while IFS=$'\\t' read -r from to; do [ -n "$from" ] && a="\${a//"$from"/$to}"; done < '${rewrites}'
+  while IFS=$'\\t' read -r from to; do [ -n "$from" ] && a="\${a//"$from"/$to}"; done < "$table"
   args+=("$a")
   if [ -z "$cmd" ] && [[ "$a" != -* ]]; then cmd="$a"; fi
 done
