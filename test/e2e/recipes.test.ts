@@ -140,6 +140,17 @@ const catalogue: Record<string, Entry> = {
   "evtail demo doshii --publish 'nats://127.0.0.1:4222/events.{provider}.{type}' -n 20 --stats": { code: 0, after: 'nats init', withinMs: 15_000 /* the demo's pace: 2 events/s */, check: (r) => expect(json(r.stdout)).toHaveLength(20), stderr: /"evtail":"stats"|stats/ },
   "evtail nats init 'nats://127.0.0.1:4222/events.{provider}.{source}.{type}' --duplicate-window 10m --max-age 7d": { code: 0, after: 'the README init (the same stream, its subjects widened)' },
   "evtail -p venue-0001 --publish 'nats://nats.internal:4222/events.{provider}.{source}.{type}' -o ndjson > /dev/null": { after: 'nats init', stopWhen: (_o, e) => /ready/.test(e), code: 130 },
+  // --- forwarding to a webhook handler (a real HTTP server on loopback)
+  'evtail demo tweetcatcher --forward-to localhost:3000/tweetcatcher     # then: evtail tweetcatcher --token-file t --forward-to …': { ...TAIL, check: () => expect(hooks.count('/tweetcatcher')).toBeGreaterThan(0) },
+  'evtail demo doshii --forward-to localhost:3000/doshii                 # a POS order handler against the Doshii mock': { ...TAIL, check: () => expect(hooks.count('/doshii')).toBeGreaterThan(0) },
+  'evtail demo push --forward-to localhost:3000/push': { ...TAIL, check: () => expect(hooks.count('/push')).toBeGreaterThan(0) },
+  'evtail demo streamelements --forward-to localhost:3000/streamelements  # a tip bot against the StreamElements mock': { ...TAIL, check: () => expect(hooks.count('/streamelements')).toBeGreaterThan(0) },
+  'evtail demo webinate --forward-to localhost:3000/webinate': { ...TAIL, check: () => expect(hooks.count('/webinate')).toBeGreaterThan(0) },
+  'evtail replay session.ndjson --forward-to localhost:3000/hook          # a recording, as fast as the handler takes it': { code: 0, withinMs: 12_000, check: (r) => expect(hooks.count('/hook')).toBeGreaterThanOrEqual(json(r.stdout).length) },
+  'evtail demo doshii -n 20 --forward-to localhost:3000/doshii --forward-dead-letter dead.ndjson': { code: 7, withinMs: 15_000 /* the demo's pace: 2 events/s */, check: (_r, sh) => expect(lines(readFileSync(path.join(sh.home, 'dead.ndjson'), 'utf8'))).toHaveLength(20) },
+  'evtail replay dead.ndjson --forward-to localhost:3000/doshii': { code: 0, after: 'the dead-letter run', check: () => expect(hooks.count('/doshii')).toBeGreaterThanOrEqual(20) },
+  'evtail demo doshii --forward-to localhost:3000/doshii          # no scheme means http://': { ...TAIL, check: () => expect(hooks.count('/doshii')).toBeGreaterThan(0) },
+  'evtail tweetcatcher --token-file ~/.tweetcatcher-token --forward-to localhost:4242/hook --forward-secret-file ~/.evtail-hook-secret': { ...TAIL, check: () => expect(hooks.signed('/hook')).toBeGreaterThan(0) },
   // --- ws
   'evtail ws wss://ws.kraken.com --send \'{"event":"subscribe","pair":["XBT/USD"],"subscription":{"name":"ticker"}}\' --ping-interval 20s': { ...TAIL, stdout: /"provider":"ws"/ },
   'evtail ws wss://api.example.com/ws --header "Authorization: Bearer $API_TOKEN" --type-path data.kind -o ndjson | jq -c .type': { ...TAIL, stdout: /^"trade"$/m },
@@ -194,6 +205,32 @@ const catalogue: Record<string, Entry> = {
 };
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'evtail-recipes-'));
+/** The webhook handlers: one that takes every event (200), one that refuses them (400: not retried, dead-lettered). */
+const hooks = {
+  byPath: new Map<string, number>(),
+  signedByPath: new Map<string, number>(),
+  count: (p: string) => hooks.byPath.get(p) ?? 0,
+  signed: (p: string) => hooks.signedByPath.get(p) ?? 0,
+};
+async function startHandler(status: number): Promise<string> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const p = (req.url ?? '/').split('?')[0]!;
+      if (status === 200) {
+        hooks.byPath.set(p, hooks.count(p) + 1);
+        if (Object.keys(req.headers).some((h) => /signature/i.test(h))) hooks.signedByPath.set(p, hooks.signed(p) + 1);
+      }
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  closers.push(() => new Promise((r) => {
+    server.closeAllConnections();
+    server.close(r);
+  }));
+  return `127.0.0.1:${(server.address() as { port: number }).port}`;
+}
 let shell: Shell;
 const closers: (() => Promise<unknown>)[] = [];
 
@@ -271,6 +308,7 @@ beforeAll(async () => {
   expect(first.lines[0]).toContain('"channel":"b548ea75c1c-36d92a5f"');
   const [feed, sc2, sc1] = await Promise.all([startFeed(), startSc(2), startSc(1)]);
   const nats = await new NatsServer().start();
+  const [handler, refusing] = await Promise.all([startHandler(200), startHandler(400)]);
   closers.push(() => nats.close());
   const host = (url: string) => url.replace(/^(wss?:\/\/[^/]+).*$/, '$1');
   shell = makeShell(dir, {
@@ -298,8 +336,11 @@ beforeAll(async () => {
       ['nats://127.0.0.1:4222', nats.url],
       ['nats://nats.internal:4222', nats.url],
       ['/etc/users-api-key', path.join(dir, 'home/.users-api-key')],
+      ['localhost:3000', handler],
+      ['localhost:4242', handler],
     ],
     numericRewrites: [['ws://localhost:8080', webinateNumeric.url]],
+    deadLetterRewrites: [['localhost:3000', refusing]],
   });
 });
 

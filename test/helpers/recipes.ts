@@ -49,8 +49,10 @@ export interface Endpoints {
   urls: Record<string, string>;
   /** literal text in a recipe → what replaces it (a public endpoint → a loopback mock). */
   rewrites: [string, string][];
-  /** The same, for a recipe that names an older server generation (`--generation numeric`). */
+  /** Taking precedence, for a recipe that names an older server generation (`--generation numeric`). */
   numericRewrites: [string, string][];
+  /** Taking precedence, for a recipe about dead letters (`--forward-dead-letter`): a handler that refuses. */
+  deadLetterRewrites: [string, string][];
 }
 
 export interface Shell {
@@ -72,12 +74,15 @@ export function makeShell(dir: string, ep: Endpoints): Shell {
     '.webinate-sid': 'SID=sid-alice',
     '.users-api-key': 'mock-socket-api-key',
     '.sc-jwt': 'not-a-real-jwt',
+    '.evtail-hook-secret': 'hook-secret-123',
     t: 'tc-token',
     tok: 'tc-token',
     id: 'demo-client-id',
     key: 'mytoken',
   };
   for (const [f, v] of Object.entries(files)) writeFileSync(path.join(home, f), v + '\n', { mode: 0o600 });
+  // `evtail replay session.ndjson`: a recording, as --record writes them
+  writeFileSync(path.join(home, 'session.ndjson'), readFileSync(path.join(ROOT, 'fixtures/tweetcatcher/recording.ndjson')));
   writeFileSync(
     path.join(home, '.tailrc.yaml'),
     `profiles:\n  mytweets:\n    provider: tweetcatcher\n    token: \${TWEETCATCHER_TOKEN}\n    url: ${ep.urls.tweetcatcher}\n  se:\n    provider: streamelements\n    token: mytoken\n    url: ${ep.urls.streamelements}\n  venue-0001:\n    provider: doshii\n    clientId: demo-client-id\n    url: ${ep.urls.doshii}\n  support:\n    provider: push\n    url: ${ep.urls.push}\n    channelUuid: 9f4c2b1e-7a3d-4e5f-8b6a-0c1d2e3f4a5b\n    hostApi: https://push.example.org\n`,
@@ -86,6 +91,7 @@ export function makeShell(dir: string, ep: Endpoints): Shell {
   const rewrites = path.join(dir, 'rewrites.tsv');
   writeFileSync(rewrites, ep.rewrites.map(([a, b]) => `${a}\t${b}`).join('\n') + '\n');
   writeFileSync(path.join(dir, 'rewrites-numeric.tsv'), [...ep.numericRewrites, ...ep.rewrites].map(([a, b]) => `${a}\t${b}`).join('\n') + '\n');
+  writeFileSync(path.join(dir, 'rewrites-dead-letter.tsv'), [...ep.deadLetterRewrites, ...ep.rewrites].map(([a, b]) => `${a}\t${b}`).join('\n') + '\n');
   const urls = path.join(dir, 'urls');
   mkdirSync(urls, { recursive: true });
   for (const [p, u] of Object.entries(ep.urls)) writeFileSync(path.join(urls, p), u);
@@ -97,7 +103,11 @@ args=()
 cmd=''
 table='${rewrites}'
 prev=''
-for a in "$@"; do [ "$prev" = --generation ] && [ "$a" = numeric ] && table='${path.join(dir, 'rewrites-numeric.tsv')}'; prev="$a"; done
+for a in "$@"; do
+  [ "$prev" = --generation ] && [ "$a" = numeric ] && table='${path.join(dir, 'rewrites-numeric.tsv')}'
+  [ "$a" = --forward-dead-letter ] && table='${path.join(dir, 'rewrites-dead-letter.tsv')}'
+  prev="$a"
+done
 for a in "$@"; do
   while IFS=$'\\t' read -r from to; do [ -n "$from" ] && a="\${a//"$from"/$to}"; done < "$table"
   args+=("$a")
