@@ -146,7 +146,7 @@ const catalogue: Record<string, Entry> = {
   'evtail demo push --forward-to localhost:3000/push': { ...TAIL, check: () => expect(hooks.count('/push')).toBeGreaterThan(0) },
   'evtail demo streamelements --forward-to localhost:3000/streamelements  # a tip bot against the StreamElements mock': { ...TAIL, check: () => expect(hooks.count('/streamelements')).toBeGreaterThan(0) },
   'evtail demo webinate --forward-to localhost:3000/webinate': { ...TAIL, check: () => expect(hooks.count('/webinate')).toBeGreaterThan(0) },
-  'evtail replay session.ndjson --forward-to localhost:3000/hook          # a recording, as fast as the handler takes it': { code: 0, withinMs: 12_000, check: (r) => expect(hooks.count('/hook')).toBeGreaterThanOrEqual(json(r.stdout).length) },
+  'evtail replay session.ndjson --forward-to localhost:3000/hook          # a --record file, at its recorded pace': { code: 0, withinMs: 12_000, check: (r) => expect(hooks.count('/hook')).toBeGreaterThanOrEqual(json(r.stdout).length) },
   'evtail demo doshii -n 20 --forward-to localhost:3000/doshii --forward-dead-letter dead.ndjson': { code: 7, withinMs: 15_000 /* the demo's pace: 2 events/s */, check: (_r, sh) => expect(lines(readFileSync(path.join(sh.home, 'dead.ndjson'), 'utf8'))).toHaveLength(20) },
   'evtail replay dead.ndjson --forward-to localhost:3000/doshii': { code: 0, after: 'the dead-letter run', check: () => expect(hooks.count('/doshii')).toBeGreaterThanOrEqual(20) },
   'evtail demo doshii --forward-to localhost:3000/doshii          # no scheme means http://': { ...TAIL, check: () => expect(hooks.count('/doshii')).toBeGreaterThan(0) },
@@ -192,7 +192,11 @@ const catalogue: Record<string, Entry> = {
   'evtail tweetcatcher -p mytweets -n 5': { code: 0, check: (r) => expect(json(r.stdout)).toHaveLength(5) },
   'EVTAIL_PROFILE=mytweets evtail tweetcatcher': { ...TAIL, stdout: /"provider":"tweetcatcher"/ },
   'evtail profiles': { code: 0, stdout: /^mytweets\s+tweetcatcher\s+ws:\/\/127\.0\.0\.1:\d+\/websocket$/m },
-  'evtail profiles --names': { code: 0, stdout: /^mytweets\nse\nvenue-0001\nsupport\n$/ },
+  'evtail profiles --names': { code: 0, stdout: /^mytweets\nse\nvenue-0001\ntips\ntweets\nvenue-12\nsupport\n$/ },
+  // --- several streams at once
+  'evtail -p tips -p tweets                                  # two streams, one merged output': { stopWhen: (o) => /"source":"tips"/.test(o) && /"source":"tweets"/.test(o), code: 130 },
+  'evtail -p desk -o ndjson | jq -c \'select(.source=="tips")\'': { stop: 2, code: 130, check: (r) => expect(json(r.stdout).every((e) => e.source === 'tips')).toBe(true) },
+  'evtail -p desk --keep-going --stats                       # one stream refused: report it, keep the others': { stopWhen: (o) => ['tips', 'tweets', 'venue-12'].every((src) => o.includes(`"source":"${src}"`)), code: 130, stderr: /stats/ },
   // --- shell completion
   'source <(evtail completion bash)                                          # this shell only': { code: 0, check: (r) => expect(r.stderr).toBe('') },
   'evtail completion bash > ~/.local/share/bash-completion/completions/evtail   # every new bash': { code: 0, check: (_r, sh) => expect(readFileSync(path.join(sh.home, '.local/share/bash-completion/completions/evtail'), 'utf8')).toMatch(/complete -F _evtail evtail/) },

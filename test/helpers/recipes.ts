@@ -37,6 +37,7 @@ export function recipesInDocs(): Recipe[] {
         if (!line || line.startsWith('#')) continue;
         if (!/(^|[|;&(\s])(npx )?evtail\s/.test(line)) continue;
         if (/[│┌└├─]/.test(line)) continue; // a box drawing, not a command
+        if (lang === 'yaml' && !/^(npx )?evtail\s/.test(line)) continue; // a config line that mentions evtail in a comment
         out.push({ file, line });
       }
     }
@@ -85,7 +86,7 @@ export function makeShell(dir: string, ep: Endpoints): Shell {
   writeFileSync(path.join(home, 'session.ndjson'), readFileSync(path.join(ROOT, 'fixtures/tweetcatcher/recording.ndjson')));
   writeFileSync(
     path.join(home, '.tailrc.yaml'),
-    `profiles:\n  mytweets:\n    provider: tweetcatcher\n    token: \${TWEETCATCHER_TOKEN}\n    url: ${ep.urls.tweetcatcher}\n  se:\n    provider: streamelements\n    token: mytoken\n    url: ${ep.urls.streamelements}\n  venue-0001:\n    provider: doshii\n    clientId: demo-client-id\n    url: ${ep.urls.doshii}\n  support:\n    provider: push\n    url: ${ep.urls.push}\n    channelUuid: 9f4c2b1e-7a3d-4e5f-8b6a-0c1d2e3f4a5b\n    hostApi: https://push.example.org\n`,
+    `profiles:\n  mytweets:\n    provider: tweetcatcher\n    token: \${TWEETCATCHER_TOKEN}\n    url: ${ep.urls.tweetcatcher}\n  se:\n    provider: streamelements\n    token: mytoken\n    url: ${ep.urls.streamelements}\n  venue-0001:\n    provider: doshii\n    clientId: demo-client-id\n    url: ${ep.urls.doshii}\n  tips:\n    provider: streamelements\n    token: mytoken\n    topic: [channel.tips]\n    url: ${ep.urls.streamelements}\n  tweets:\n    provider: tweetcatcher\n    token: tc-token\n    url: ${ep.urls.tweetcatcher}\n  venue-12:\n    provider: doshii\n    clientId: demo-client-id\n    deviceId: venue-12\n    url: ${ep.urls.doshii}\n  support:\n    provider: push\n    url: ${ep.urls.push}\n    channelUuid: 9f4c2b1e-7a3d-4e5f-8b6a-0c1d2e3f4a5b\n    hostApi: https://push.example.org\ngroups:\n  desk: [tips, tweets, venue-12]\n`,
     { mode: 0o600 },
   );
   const rewrites = path.join(dir, 'rewrites.tsv');
