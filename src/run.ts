@@ -182,7 +182,7 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
   const failed = output.failures();
   if (failed > 0 && result.code === ExitCode.ok) {
     const message = `${formatCount(failed)} event${failed === 1 ? '' : 's'} could not be delivered to ${output.names.slice(1).join(', ') || 'a sink'}`;
-    const hint = forward ? 'the errors above say why; --forward-dead-letter <file> keeps such events for `evtail replay <file> --forward-to …`' : undefined;
+    const hint = forward ? forward.retryHint() : undefined;
     result = { ...result, code: ExitCode.undelivered, reason: message, error: new EvtailError(message, ExitCode.undelivered, hint) };
   }
   if (!merged?.reported) report(result, reporter, run);

@@ -96,6 +96,13 @@ export class ForwardSink implements EventSink {
     if (error) this.reporter.error(`--forward-dead-letter: writing ${this.deadLetters!.path} failed: ${error.message}`);
   }
 
+  /** What to do about events that were not delivered. */
+  retryHint(): string {
+    const target = this.targets[0]?.name ?? '…';
+    if (this.deadLetters) return `send them again when the handler is fixed: evtail replay ${this.deadLetters.path} --forward-to ${target}`;
+    return 'the errors above say why; --forward-dead-letter <file> keeps such events for `evtail replay <file> --forward-to …`';
+  }
+
   failures(): number {
     let n = 0;
     for (const t of this.targets) n += t.failures;
