@@ -14,8 +14,11 @@ export async function runProfilesCommand(cli: Record<string, unknown>, namesOnly
     return 0;
   }
   const names = Object.keys(config.profiles);
+  const groups = Object.entries(config.groups ?? {});
   if (namesOnly) {
-    if (names.length) io.stdout.write(names.join('\n') + '\n');
+    // Every name -p takes: profiles, then groups.
+    const all = [...names, ...groups.map(([g]) => g)];
+    if (all.length) io.stdout.write(all.join('\n') + '\n');
     return 0;
   }
   io.stderr.write(`evtail: ${names.length} profile${names.length === 1 ? '' : 's'} in ${config.filepath}\n`);
@@ -34,5 +37,6 @@ export async function runProfilesCommand(cli: Record<string, unknown>, namesOnly
   const widths = [0, 1].map((i) => Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padEnd(widths[1]!)}  ${r[2]}`.trimEnd();
   io.stdout.write([header, ...rows].map(line).join('\n') + '\n');
+  if (groups.length) io.stdout.write(`\nGROUP  PROFILES\n${groups.map(([g, members]) => `${g}  ${members.join(', ')}`).join('\n')}\n`);
   return 0;
 }

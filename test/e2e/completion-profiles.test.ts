@@ -16,7 +16,7 @@ chmodSync(path.join(binDir, 'evtail'), 0o755);
 const SECRET = 'supersecret-token-42';
 writeFileSync(
   path.join(dir, '.tailrc.yaml'),
-  `profiles:\n  mytweets:\n    provider: tweetcatcher\n    token: ${SECRET}\n  se:\n    provider: streamelements\n    url: wss://astro.example.com/?token=${SECRET}\n    token: ${SECRET}\n  shared:\n    format: raw\n`,
+  `profiles:\n  mytweets:\n    provider: tweetcatcher\n    token: ${SECRET}\n  se:\n    provider: streamelements\n    url: wss://astro.example.com/?token=${SECRET}\n    token: ${SECRET}\n  shared:\n    format: raw\ngroups:\n  both: [mytweets, se]\n`,
   { mode: 0o600 },
 );
 
@@ -45,7 +45,7 @@ describe('evtail completion bash, loaded in a real bash', () => {
     expect(complete('evtail', 'doshii', '--idle')).toEqual(['--idle-timeout']);
   });
   test('profile names of the config in use, and format values', () => {
-    expect(complete('evtail', '-p', '')).toEqual(['mytweets', 'se', 'shared']);
+    expect(complete('evtail', '-p', '')).toEqual(['mytweets', 'se', 'shared', 'both']);
     expect(complete('evtail', 'tweetcatcher', '-p', 'my')).toEqual(['mytweets']);
     expect(complete('evtail', 'demo', '-o', 'nd')).toEqual(['ndjson']);
   });
@@ -71,9 +71,10 @@ describe('evtail profiles', () => {
     expect(r.lines[2]).toMatch(/^se\s+streamelements\s+wss:\/\/astro\.example\.com\/\?token=\*\*\*$/);
     expect(r.lines[3]).toMatch(/^shared\s+\(any: evtail <provider> -p shared\)/);
     expect(r.stderr).toMatch(/3 profiles in .*\.tailrc\.yaml/);
+    expect(r.stdout).toMatch(/\nGROUP  PROFILES\nboth  mytweets, se\n$/);
   });
   test('--names: only the names; no config: nothing, and a note on stderr', async () => {
-    expect((await runEvtail(['profiles', '--names'], { cwd: dir })).lines).toEqual(['mytweets', 'se', 'shared']);
+    expect((await runEvtail(['profiles', '--names'], { cwd: dir })).lines).toEqual(['mytweets', 'se', 'shared', 'both']);
     const empty = mkdtempSync(path.join(os.tmpdir(), 'evtail-noconfig-'));
     const none = await runEvtail(['profiles'], { cwd: empty, env: baseEnv({ HOME: empty }) });
     rmSync(empty, { recursive: true, force: true });

@@ -191,8 +191,8 @@ const catalogue: Record<string, Entry> = {
   'evtail -p mytweets                 # the profile names its provider': { ...TAIL, stdout: /"provider":"tweetcatcher"/ },
   'evtail tweetcatcher -p mytweets -n 5': { code: 0, check: (r) => expect(json(r.stdout)).toHaveLength(5) },
   'EVTAIL_PROFILE=mytweets evtail tweetcatcher': { ...TAIL, stdout: /"provider":"tweetcatcher"/ },
-  'evtail profiles': { code: 0, stdout: /^mytweets\s+tweetcatcher\s+ws:\/\/127\.0\.0\.1:\d+\/websocket$/m },
-  'evtail profiles --names': { code: 0, stdout: /^mytweets\nse\nvenue-0001\ntips\ntweets\nvenue-12\nsupport\n$/ },
+  'evtail profiles': { code: 0, stdout: /^mytweets\s+tweetcatcher\s+ws:\/\/127\.0\.0\.1:\d+\/websocket$[\s\S]*^desk  tips, tweets, venue-12$/m },
+  'evtail profiles --names': { code: 0, stdout: /^mytweets\nse\nvenue-0001\ntips\ntweets\nvenue-12\nsupport\ndesk\n$/ },
   // --- several streams at once
   'evtail -p tips -p tweets                                  # two streams, one merged output': { stopWhen: (o) => /"source":"tips"/.test(o) && /"source":"tweets"/.test(o), code: 130 },
   'evtail -p desk -o ndjson | jq -c \'select(.source=="tips")\'': { stop: 2, code: 130, check: (r) => expect(json(r.stdout).every((e) => e.source === 'tips')).toBe(true) },
