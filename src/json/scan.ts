@@ -17,10 +17,23 @@ const ARR = 2;
 let stack = new Uint8Array(64);
 
 
-/** End (exclusive) of the JSON string at i (text[i] is '"'), or -1. A plain loop: a RegExp call per string costs more. */
+/** Plain string characters: anything but '"', '\\' and control characters. Sticky: matched at lastIndex. */
+const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
+
+/**
+ * End (exclusive) of the JSON string at i (text[i] is '"'), or -1. The first characters by a plain loop (a RegExp
+ * call costs more than a short key), the rest of a long string by a native RegExp run.
+ */
 export function stringEnd(text: string, i: number): number {
   i++;
+  let budget = 16;
   for (;;) {
+    if (--budget === 0) {
+      PLAIN_RUN.lastIndex = i;
+      PLAIN_RUN.test(text);
+      i = PLAIN_RUN.lastIndex;
+      budget = 16;
+    }
     const c = text.charCodeAt(i);
     if (c === 34) return i + 1;
     if (c === 92) {

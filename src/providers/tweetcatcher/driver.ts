@@ -36,7 +36,7 @@ export class TweetCatcherDriver implements Driver {
       onOpen: () => hooks.heartbeat({ mode: 'silence', timeoutMs: HELLO_TIMEOUT_MS }),
       onMessage: (text, isBinary) => {
         if (isBinary) return hooks.undecodable(text, 'binary frame');
-        // The hot path: a small event frame, read in one scan (see scanEvent); everything else is parsed.
+        // The hot path: an event frame, read in one scan (see scanEvent); everything else is parsed.
         const fast = scanEvent(text, receivedAt());
         if (fast) return 'error' in fast ? hooks.undecodable(text, fast.error) : hooks.event(fast);
         const parsed = parseFrame(text);

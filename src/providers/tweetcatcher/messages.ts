@@ -74,11 +74,6 @@ export function toEvent(d: unknown, time: string, raw?: string): TailEvent | { e
   return ev;
 }
 
-/**
- * Frames up to this size are read by one validating scan (no JSON.parse, no objects: cheaper, and the payload's
- * span comes for free); longer ones by JSON.parse (its native string scanning wins there) and a walk for the span.
- */
-export const SCAN_LIMIT = 4096;
 const QUERY = compileQuery({ op: true, d: { event: true, event_id: true, task: { reason: true } } });
 const OP = QUERY.slot('op');
 const D = QUERY.slot('d');
@@ -88,11 +83,13 @@ const REASON = QUERY.slot('d.task.reason');
 const spans = newSpans(QUERY);
 
 /**
- * The hot path: a small op 0 frame → its event (or why it is not one), read by one scan; undefined for anything
- * else (other ops, long or broken frames), which parseFrame/toEvent then decode. Both give the same envelope.
+ * The hot path: an op 0 frame → its event (or why it is not one), read by one validating scan: no JSON.parse, no
+ * objects built (less CPU and garbage; measured faster at 600 B and at 10 KB), and the payload's span comes for
+ * free. undefined for anything else (other ops, broken frames), which parseFrame/toEvent then decode (the same
+ * envelope: tested against each other).
  */
 export function scanEvent(text: string, time: string): TailEvent | { error: string } | undefined {
-  if (text.length > SCAN_LIMIT || !scan(text, QUERY, spans)) return undefined;
+  if (!scan(text, QUERY, spans)) return undefined;
   const opStart = spans[OP * 2]!;
   if (opStart < 0 || text.charCodeAt(opStart) !== 48 /* 0 */ || spans[OP * 2 + 1] !== opStart + 1) return undefined;
   const d = kindAt(text, spans, D);
