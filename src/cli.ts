@@ -45,6 +45,7 @@ Examples:
   $ evtail demo doshii --forward-to localhost:3000/doshii   # POST each event to your webhook handler
   $ evtail tweetcatcher --token-file ~/.tweetcatcher-token
   $ evtail -p mytweets                             # a profile from .tailrc (names its provider)
+  $ evtail -p tips -p tweets --metrics 9464        # several streams, one merged output, Prometheus metrics
   $ evtail tweetcatcher --token-file t -n 1 --timeout 60s -q || alert   # cron/CI smoke check
   $ evtail completion bash > ~/.local/share/bash-completion/completions/evtail
   $ evtail mock tweetcatcher --port 42069          # a local server for your own client
@@ -174,7 +175,7 @@ function buildProgram(io: Io, setCode: (c: number) => void, args: string[]): Com
     // Options of the program itself only before a command, so `evtail tweetcatcher -p x` stays the command's.
     .enablePositionalOptions()
     // `evtail -p <profile>` is rewritten to `evtail <provider> -p <profile>` before parsing; listed here for --help.
-    .addOption(new Option('-p, --profile <name>', 'run a profile from the config file (the profile names its provider)'))
+    .addOption(new Option('-p, --profile <name>', 'run a profile from the config file (it names its provider); repeat it, or name a group, to run several at once'))
     .addOption(new Option('--config <file>', 'the config file to read profiles from, instead of searching for .tailrc*'))
     .configureHelp({
       subcommandTerm(cmd) {
