@@ -9,7 +9,7 @@ import type { Io } from './io.js';
 import { Redactor } from './redact.js';
 import { providers, findProvider } from './providers/registry.js';
 import type { OptionSpec, ProviderSpec } from './providers/spec.js';
-import { formatDuration, formatSize } from './format.js';
+import { formatDuration, formatSize, formatList } from './format.js';
 import { shellQuote } from './shell-quote.js';
 import { version } from './version.js';
 
@@ -373,14 +373,14 @@ async function expandProfileShortcut(argv: string[], io: Io): Promise<string[]> 
   if (profile === undefined && argv.some((a) => a === '-p' || a === '--profile')) throw new UsageError('-p, --profile: expected a profile name', 'evtail -p <profile>; evtail profiles lists them');
   if (!profile) return argv;
   const { loadConfig } = await import('./config/load.js');
-  const config = await loadConfig({ configPath: value(['--config']), cwd: io.cwd, env: io.env });
+  const config = await loadConfig({ configPath: value(['--config']) ?? (io.env.EVTAIL_CONFIG || undefined), cwd: io.cwd, env: io.env });
   if (!config) throw new UsageError(`no config file found for profile "${profile}"`, 'create a .tailrc (see .tailrc.example) or pass --config <file>');
   // Several profiles, or a group of them: one merged run.
   if (profiles.length > 1 || (config.groups && Object.hasOwn(config.groups, profile))) return ['streams', ...argv];
   const p = config.profiles[profile];
   if (!p) {
     const names = Object.keys(config.profiles);
-    throw new UsageError(`${config.filepath}: no profile "${profile}"`, names.length ? `profiles: ${names.join(', ')}` : 'the file has no profiles');
+    throw new UsageError(`${config.filepath}: no profile "${profile}"`, names.length ? `profiles: ${formatList(names)}` : 'the file has no profiles');
   }
   const name = p.provider;
   if (typeof name !== 'string' || !findProvider(name)) {

@@ -53,3 +53,12 @@ export function formatSize(bytes: number, style: SizeStyle = {}): string {
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/**
+ * A list for a message, shortened: the first `max` items, then "… and 9,990 more". A config file with 10,000
+ * profiles must not put 69 KB on stderr.
+ */
+export function formatList(items: readonly string[], max = 10): string {
+  if (items.length <= max) return items.join(', ');
+  return `${items.slice(0, max).join(', ')}, … and ${formatCount(items.length - max)} more`;
+}

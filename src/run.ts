@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { TailIo } from './io.js';
 import { EvtailError, ExitCode, UsageError, isExpectedOutcome, type ExitCodeValue } from './errors.js';
-import { proxyAgentFactory } from './transport/proxy.js';
+import { checkProxyUrl, proxyAgentFactory } from './transport/proxy.js';
 import { colourLevel } from './output/colour.js';
 import { createOutput, defaultFormat, type Format } from './output/printer.js';
 import { Sink } from './output/sink.js';
@@ -231,7 +231,7 @@ export async function tlsAndProxy(common: CommonOptions, io: TailIo): Promise<Pa
     out.insecure = true;
     io.stderr.write('evtail: warning: --insecure: TLS certificates are not verified; anyone on the network path can read and change this stream\n');
   }
-  if (common.proxy && !/^https?:\/\//.test(common.proxy)) throw new UsageError(`--proxy: expected an http:// or https:// URL, got "${common.proxy}"`);
+  if (common.proxy) checkProxyUrl(common.proxy, '--proxy');
   out.agentFor = await proxyAgentFactory(io.env, common.proxy);
   return out;
 }

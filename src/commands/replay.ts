@@ -11,6 +11,7 @@ import type { RecordLine } from '../output/recorder.js';
 import { findProvider, providers } from '../providers/registry.js';
 import { ReplayDriver } from '../replay/replay-driver.js';
 import { envelopeDecoder, envelopeRecords, isEnvelopeLine } from '../replay/envelopes.js';
+import { announceConfig } from './tail.js';
 import { runTail } from '../run.js';
 import { systemClock } from '../types.js';
 
@@ -50,8 +51,10 @@ export async function runReplayCommand(file: string, cli: Record<string, unknown
     if (!Number.isFinite(speed) || speed <= 0) throw new UsageError(`--speed: expected a factor > 0 (e.g. 2, 0.5), got "${speedText}"`);
   }
   const { configPath, profileName } = configLocation(cli, io.env, commonOptions);
-  const config = await loadConfig({ configPath, cwd: io.cwd, env: io.env });
+  const skippedCode: string[] = [];
+  const config = await loadConfig({ configPath, cwd: io.cwd, env: io.env, onSkippedCode: (f) => skippedCode.push(f) });
   const resolved = resolveOptions({ provider: spec, common: commonOptions, cli, env: io.env, config, profileName, allProviderSpecs: providers });
+  if (!resolved.common.quiet) announceConfig(io, skippedCode, config?.filepath, profileName, undefined);
   const module = await spec.load();
   if (!module.createDecoder && !envelopes) throw new UsageError(`replay is not supported for ${name} yet`);
   // Options recorded with the run (e.g. --type-path) decode it the same way; settings given now win over defaults only.

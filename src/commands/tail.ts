@@ -4,6 +4,7 @@ import { isGroupOrWorldReadable, loadConfig, secretsWrittenInFile } from '../con
 import { checkRequired, configLocation, resolveOptions } from '../config/resolve.js';
 import { resolveSecretSources } from '../config/secrets.js';
 import { forwardOptions } from '../forward/options.js';
+import { checkHeaderSafe } from '../config/header-safe.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { providers } from '../providers/registry.js';
@@ -12,14 +13,42 @@ import { runTail } from '../run.js';
 
 export async function runProviderCommand(spec: ProviderSpec, cli: Record<string, unknown>, io: Io): Promise<number> {
   const { configPath, profileName } = configLocation(cli, io.env, commonOptions);
-  const config = await loadConfig({ configPath, cwd: io.cwd, env: io.env });
+  const skippedCode: string[] = [];
+  const config = await loadConfig({ configPath, cwd: io.cwd, env: io.env, onSkippedCode: (f) => skippedCode.push(f) });
   const resolved = resolveOptions({ provider: spec, common: commonOptions, cli, env: io.env, config, profileName, allProviderSpecs: providers });
+  if (!resolved.common.quiet) announceConfig(io, skippedCode, config?.filepath, profileName, resolved.common.url ?? spec.defaultUrl);
   const secrets = new Set([...resolved.secrets, ...(await resolveSecretSources(spec.options, resolved.options, io.stdin)), ...(await resolveSecretSources(forwardOptions, resolved.common, io.stdin))]);
   checkRequired(spec, resolved.options);
+  checkHeaderSafe(commonOptions, resolved.common, resolved.sources);
+  checkHeaderSafe(spec.options, resolved.options, resolved.sources);
   checkUrl(resolved.common.url);
   if (config) warnReadableSecrets(config, spec.options, io, resolved.common.quiet);
   const module = await spec.load();
   return runTail({ spec, module, common: resolved.common, options: resolved.options, secrets: [...secrets], source: profileName ?? spec.name }, io);
+}
+
+/**
+ * Say which config file is in use, with the profile and the endpoint's host, so a file that redirects the URL (and
+ * with it the token) is visible; and name a JavaScript config the search did not run.
+ */
+export function announceConfig(io: Pick<Io, 'stderr'>, skippedCode: readonly string[], filepath: string | undefined, profile: string | undefined, url: string | undefined): void {
+  for (const f of skippedCode) {
+    io.stderr.write(`evtail: warning: ${printable(f)} was not run: a config found by searching is read as data only (YAML, JSON); to use this JavaScript file, pass --config ${printable(f)} or set EVTAIL_CONFIG\n`);
+  }
+  if (filepath === undefined) return;
+  let host: string | undefined;
+  try {
+    host = url ? new URL(url).host : undefined;
+  } catch {
+    host = undefined;
+  }
+  io.stderr.write(`evtail: config ${printable(filepath)}${profile ? `, profile ${printable(profile)}` : ''}${host ? `, endpoint ${printable(host)}` : ''}\n`);
+}
+
+/** A path or name from the filesystem, safe for a terminal. TODO: the shared sanitiser (issue 13) once it lands. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function warnReadableSecrets(config: Awaited<ReturnType<typeof loadConfig>> & object, specs: readonly OptionSpec[], io: Io, quiet: boolean): void {

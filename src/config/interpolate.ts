@@ -33,7 +33,9 @@ export function interpolateString(text: string, env: NodeJS.ProcessEnv): Interpo
     const m = REFERENCE.exec(inner);
     if (!m) return { ok: false, problem: `invalid reference "\${${inner}}" (expected \${NAME} or \${NAME:-fallback})` };
     const [, name, fallback] = m;
-    const value = env[name!];
+    // Only the environment's own variables: `${constructor}` or `${toString}` must not reach Object.prototype.
+    const own = Object.prototype.hasOwnProperty.call(env, name!) ? env[name!] : undefined;
+    const value = typeof own === 'string' ? own : undefined;
     usedVariables = true;
     if ((value === undefined || value === '') && fallback !== undefined) out += fallback;
     else if (value === undefined) missing.push(name!);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Loader } from 'cosmiconfig';
 import { UsageError, errorMessage } from '../errors.js';
+import { formatCount, formatList, formatSize } from '../format.js';
 import type { OptionSpec } from '../providers/spec.js';
 import { interpolateString } from './interpolate.js';
 
@@ -38,22 +39,24 @@ export interface LoadConfigOptions {
   cwd: string;
   /** Variables for `${VAR}`; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** A JavaScript config the search met and did not run (it would have been used): for a warning. */
+  onSkippedCode?: (filepath: string) => void;
 }
 
-/** Searched in this order in each directory, from cwd upward to the project root (the first package.json). */
-export const SEARCH_PLACES: readonly string[] = [
-  'package.json',
-  '.tailrc',
-  '.tailrc.json',
-  '.tailrc.yaml',
-  '.tailrc.yml',
-  '.tailrc.js',
-  '.tailrc.cjs',
-  '.tailrc.mjs',
-  'evtail.config.js',
-  'evtail.config.cjs',
-  'evtail.config.mjs',
-];
+/**
+ * Searched in this order in each directory, from cwd upward to the project root (the first package.json). Data only:
+ * a file found by searching may come from anyone who can write to a parent directory (an untrusted checkout, a
+ * shared /tmp), so it is never run as code.
+ */
+export const SEARCH_PLACES: readonly string[] = ['package.json', '.tailrc', '.tailrc.json', '.tailrc.yaml', '.tailrc.yml'];
+
+/** JavaScript configs: loaded only when named by --config or EVTAIL_CONFIG; the search reports them, never runs them. */
+export const CODE_PLACES: readonly string[] = ['.tailrc.js', '.tailrc.cjs', '.tailrc.mjs', 'evtail.config.js', 'evtail.config.cjs', 'evtail.config.mjs'];
+
+/** Larger config files are refused before parsing (exit 2). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** Values in one config file, aliases expanded: a YAML alias bomb stops here (exit 2) instead of eating memory. */
+export const MAX_CONFIG_VALUES = 100_000;
 
 /** The package.json key that may hold the config. */
 export const PACKAGE_PROP = 'evtail';
@@ -61,8 +64,13 @@ export const PACKAGE_PROP = 'evtail';
 /** Find (or, with configPath, read) the config file. undefined when a search finds none. */
 export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig | undefined> {
   const env = opts.env ?? process.env;
+  // A JavaScript config met by the search is reported (when it would have been used), never run.
+  const code = opts.configPath === undefined && opts.onSkippedCode ? findCodeConfig(opts.cwd) : undefined;
   // cosmiconfig costs ~15 ms of module loading and a package.json read per run: only when a file may be there.
-  if (opts.configPath === undefined && !mayHoldConfig(opts.cwd)) return undefined;
+  if (opts.configPath === undefined && !mayHoldConfig(opts.cwd)) {
+    if (code) opts.onSkippedCode!(code);
+    return undefined;
+  }
   const { cosmiconfig } = await import('cosmiconfig');
   const explorer = cosmiconfig('evtail', {
     searchPlaces: [...SEARCH_PLACES],
@@ -87,6 +95,8 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig 
   }
 
   const result = await run(undefined, () => explorer.search(opts.cwd));
+  // Reported when it would have been used: no data config, or one further up than the JavaScript file.
+  if (code && (!result || isBelow(path.dirname(code), path.dirname(result.filepath)))) opts.onSkippedCode!(code);
   if (!result) return undefined;
   return toLoadedConfig(result.filepath, result.config, env);
 }
@@ -127,6 +137,30 @@ export function mayHoldConfig(cwd: string): boolean {
   }
 }
 
+/**
+ * The nearest JavaScript config the search walks past (the same directories as the search), found by name only:
+ * nothing is read or run.
+ */
+function findCodeConfig(cwd: string): string | undefined {
+  let dir = path.resolve(cwd);
+  for (;;) {
+    for (const place of CODE_PLACES) {
+      const file = path.join(dir, place);
+      if (existsSync(file)) return file;
+    }
+    if (existsSync(path.join(dir, 'package.json'))) return undefined;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** dir is strictly inside ancestor. */
+function isBelow(dir: string, ancestor: string): boolean {
+  const rel = path.relative(ancestor, dir);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
 /** True when group or others may read the file: worth a warning if it holds secrets. Always false on Windows. */
 export function isGroupOrWorldReadable(filepath: string): boolean {
   if (process.platform === 'win32') return false; // mode bits there are synthetic
@@ -164,7 +198,16 @@ function firstLine(text: string): string {
   return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? text;
 }
 
+/** A config file is a few KB: anything past the bound is refused before it is parsed. */
+function checkSize(filepath: string, content: string): void {
+  const bytes = Buffer.byteLength(content);
+  if (bytes > MAX_CONFIG_BYTES) {
+    throw new UsageError(`${filepath}: the file is ${formatCount(bytes)} bytes, over the ${formatSize(MAX_CONFIG_BYTES, { space: ' ' })} limit for a config file`);
+  }
+}
+
 const yamlLoader: Loader = async (filepath, content) => {
+  checkSize(filepath, content);
   try {
     const { defaultLoaders } = await import('cosmiconfig');
     return await defaultLoaders['.yaml']!(filepath, content);
@@ -178,6 +221,7 @@ const yamlLoader: Loader = async (filepath, content) => {
 };
 
 const jsonLoader: Loader = (filepath, content) => {
+  checkSize(filepath, content);
   try {
     return JSON.parse(content.replace(/^\uFEFF/, '')) as unknown;
   } catch (err) {
@@ -269,10 +313,15 @@ function kindOf(value: unknown): string {
 }
 
 /** LoadedConfig while it is built: the optional bookkeeping fields are always present. */
-type BuildingConfig = Required<Omit<LoadedConfig, 'groups'>> & Pick<LoadedConfig, 'groups'>;
+type BuildingConfig = Required<Omit<LoadedConfig, 'groups'>> & Pick<LoadedConfig, 'groups'> & { values: number };
 
 function toLoadedConfig(filepath: string, config: unknown, env: NodeJS.ProcessEnv): LoadedConfig {
-  const loaded: BuildingConfig = { filepath, defaults: {}, profiles: {}, unresolved: {}, interpolated: [] };
+  const { values: _counted, ...loaded } = buildConfig(filepath, config, env);
+  return loaded;
+}
+
+function buildConfig(filepath: string, config: unknown, env: NodeJS.ProcessEnv): BuildingConfig {
+  const loaded: BuildingConfig = { filepath, defaults: {}, profiles: {}, unresolved: {}, interpolated: [], values: 0 };
   if (config === undefined || config === null) return loaded;
   if (!isPlainObject(config)) {
     throw new UsageError(`${filepath}: expected a mapping of options at the top level, got ${kindOf(config)}`);
@@ -319,7 +368,7 @@ function parseGroups(filepath: string, groups: unknown, profiles: Record<string,
       throw new UsageError(`${where}: expected a list of profile names, e.g. [tips, tweets]`);
     }
     const missing = members.filter((m) => !Object.hasOwn(profiles, m));
-    if (missing.length) throw new UsageError(`${where}: no profile ${missing.map((m) => `"${m}"`).join(', ')} in this file`);
+    if (missing.length) throw new UsageError(`${where}: no profile ${formatList(missing.map((m) => `"${m}"`))} in this file`);
     out[name] = members as string[];
   }
   return out;
@@ -327,6 +376,10 @@ function parseGroups(filepath: string, groups: unknown, profiles: Record<string,
 
 /** Interpolate every string under `value`. optionPath: the option it belongs to; keyPath: where exactly. */
 function interpolateDeep(value: unknown, optionPath: string, keyPath: string, loaded: BuildingConfig, env: NodeJS.ProcessEnv): unknown {
+  // YAML aliases share one parsed node; walking them is where a nine-level alias bomb would expand to billions.
+  if (++loaded.values > MAX_CONFIG_VALUES) {
+    throw new UsageError(`${loaded.filepath}: more than ${formatCount(MAX_CONFIG_VALUES)} values once YAML aliases are expanded (the limit for a config file); at key "${keyPath}"`);
+  }
   if (typeof value === 'string') {
     const r = interpolateString(value, env);
     if (!r.ok) throw new UsageError(`${loaded.filepath}: key "${keyPath}": ${r.problem}`);

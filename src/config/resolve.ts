@@ -3,6 +3,7 @@
  * default. Also checks the config file's keys against the option specs (unknown keys, keys of the wrong
  * provider, command-line-only keys) so a typo fails loudly instead of being ignored.
  */
+import { formatList } from '../format.js';
 import { UsageError } from '../errors.js';
 import { envNameFor, type CommonOptions, type OptionSpec, type ProviderSpec } from '../providers/spec.js';
 import type { LoadedConfig } from './load.js';
@@ -174,7 +175,7 @@ function selectProfile(input: ResolveInput, name: string): Record<string, unknow
   const profile = config.profiles[name];
   if (!Object.hasOwn(config.profiles, name) || profile === undefined) {
     const names = Object.keys(config.profiles);
-    const known = names.length > 0 ? `profiles there: ${names.join(', ')}` : 'it defines no profiles';
+    const known = names.length > 0 ? `profiles there: ${formatList(names)}` : 'it defines no profiles';
     const near = closest(name, names);
     throw new UsageError(`${config.filepath}: no profile "${name}"${near ? ` (did you mean "${near}"?)` : ''}; ${known}`);
   }
@@ -204,7 +205,7 @@ function checkConfigKeys(input: ResolveInput, config: LoadedConfig): void {
   const unknownKey = (keyPath: string, key: string, expected: string[]): UsageError => {
     const near = closest(key, expected);
     const hint = near ? `did you mean "${near}"? ` : '';
-    return new UsageError(`${file}: unknown key "${keyPath}" (${hint}expected one of: ${expected.join(', ')})`);
+    return new UsageError(`${file}: unknown key "${keyPath}" (${hint}expected one of: ${formatList(expected, 20)})`);
   };
   const cliOnly = (keyPath: string, spec: OptionSpec): UsageError => {
     const ways = [flagName(spec), envNameFor(spec)].filter(Boolean).join(' or ');
@@ -245,7 +246,7 @@ function checkConfigKeys(input: ResolveInput, config: LoadedConfig): void {
       const owners = ownersOf(key);
       if (boundSpec && owners.length > 0) {
         throw new UsageError(
-          `${file}: key "${keyPath}" is an option of ${owners.join(', ')}, not of provider ${boundSpec.name} ` +
+          `${file}: key "${keyPath}" is an option of ${formatList(owners)}, not of provider ${boundSpec.name} ` +
             `(profile "${name}" has provider: ${boundSpec.name})`,
         );
       }

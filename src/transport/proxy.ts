@@ -3,6 +3,7 @@
  * upper or lower case; NO_PROXY (comma-separated hosts, domain suffixes, host:port, or *) exempts hosts.
  */
 import type { Agent } from 'node:http';
+import { UsageError } from '../errors.js';
 
 export function proxyFor(target: string, env: NodeJS.ProcessEnv, explicit?: string): string | undefined {
   let url: URL;
@@ -34,6 +35,23 @@ function bypassed(url: URL, noProxy: string): boolean {
   return false;
 }
 
+/** The variable a proxy came from, for messages. */
+function proxyVariable(env: NodeJS.ProcessEnv): string {
+  for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy']) if (env[name]) return name;
+  return 'the proxy';
+}
+
+/** A proxy URL that does not parse is a usage error naming where it came from (not an internal error mid-connect). */
+export function checkProxyUrl(proxy: string, from: string): void {
+  let ok = false;
+  try {
+    ok = ['http:', 'https:'].includes(new URL(proxy).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new UsageError(`${from}: expected an http:// or https:// proxy URL, got "${proxy}"`, 'e.g. http://proxy.example:3128');
+}
+
 /** An agent that tunnels through the proxy with HTTP CONNECT (loaded only when a proxy applies). */
 export async function proxyAgentFactory(env: NodeJS.ProcessEnv, explicit?: string): Promise<((url: string) => Agent | undefined) | undefined> {
   const anyProxy = explicit ?? env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy ?? env.ALL_PROXY ?? env.all_proxy;
@@ -45,6 +63,7 @@ export async function proxyAgentFactory(env: NodeJS.ProcessEnv, explicit?: strin
     if (!proxy) return undefined;
     let agent = agents.get(proxy);
     if (!agent) {
+      checkProxyUrl(proxy, explicit !== undefined ? '--proxy' : proxyVariable(env));
       agent = new HttpsProxyAgent(proxy) as unknown as Agent;
       agents.set(proxy, agent);
     }

@@ -7,6 +7,7 @@ import type { Agent } from 'node:http';
 import WebSocket from 'ws';
 import type { CloseOutcome, Connection, DriverHooks, LinkCause } from '../types.js';
 import { Facts } from './cause.js';
+import { UsageError } from '../errors.js';
 import { classifyStandard, OVERSIZED_FRAME, oversizedFrameError } from './classify.js';
 
 export {
@@ -70,17 +71,20 @@ export class WsLink implements Connection {
     options: LinkOptions = {},
   ) {
     const agent = transport.agentFor?.(url);
-    this.ws = new WebSocket(url, options.protocols ?? [], {
-      maxPayload: transport.maxPayload,
-      handshakeTimeout: transport.handshakeTimeoutMs,
-      headers: options.headers,
-      origin: options.origin,
-      ca: transport.ca,
-      rejectUnauthorized: !transport.insecure,
-      agent,
-      perMessageDeflate: false,
-      followRedirects: false,
-    });
+    this.ws = refusedAsUsage(
+      () =>
+        new WebSocket(url, options.protocols ?? [], {
+          maxPayload: transport.maxPayload,
+          handshakeTimeout: transport.handshakeTimeoutMs,
+          headers: options.headers,
+          origin: options.origin,
+          ca: transport.ca,
+          rejectUnauthorized: !transport.insecure,
+          agent,
+          perMessageDeflate: false,
+          followRedirects: false,
+        }),
+    );
     const ws = this.ws;
     ws.on('unexpected-response', (_req, res) => {
       this.facts.note({ kind: 'http', status: res.statusCode ?? 0, headers: res.headers });
@@ -170,5 +174,21 @@ export class WsLink implements Connection {
     if (this.finished || this.killTimer) return;
     this.killTimer = setTimeout(() => this.ws.terminate(), 2000);
     this.killTimer.unref();
+  }
+}
+
+/**
+ * What Node or ws refuse to send before any byte leaves (a header value or subprotocol they cannot carry) is the
+ * user's input, not a bug: exit 2. Options are checked up front (config/header-safe.ts); this is the backstop.
+ */
+function refusedAsUsage<T>(connect: () => T): T {
+  try {
+    return connect();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN' || err instanceof SyntaxError) {
+      throw new UsageError(`cannot open the connection: ${(err as Error).message.replace(/"[^"]*"/g, '(…)')}`, 'check --header, --origin, --subprotocol and the credentials for stray characters');
+    }
+    throw err;
   }
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { UsageError } from '../../src/errors.js';
 import type { OptionSpec } from '../../src/providers/spec.js';
 import { interpolateString } from '../../src/config/interpolate.js';
-import { isGroupOrWorldReadable, loadConfig, SEARCH_PLACES, secretsWrittenInFile } from '../../src/config/load.js';
+import { CODE_PLACES, isGroupOrWorldReadable, loadConfig, MAX_CONFIG_BYTES, SEARCH_PLACES, secretsWrittenInFile } from '../../src/config/load.js';
 
 const FIXTURES = path.resolve('fixtures/config');
 const made: string[] = [];
@@ -58,8 +58,34 @@ const CONTENT: Record<string, string> = {
 };
 
 describe('loadConfig: searching', () => {
-  it('searches exactly the documented places', () => {
-    expect(Object.keys(CONTENT)).toEqual([...SEARCH_PLACES]);
+  it('searches exactly the documented places: data by search, JavaScript only when named', () => {
+    expect(Object.keys(CONTENT)).toEqual([...SEARCH_PLACES, ...CODE_PLACES]);
+    expect(SEARCH_PLACES).toEqual(['package.json', '.tailrc', '.tailrc.json', '.tailrc.yaml', '.tailrc.yml']);
+  });
+
+  it.each([...CODE_PLACES])('never runs a searched %s; reports it, and runs it when named by --config', async (place) => {
+    const marker = (dir: string) => path.join(dir, 'ran');
+    const dir = tmpTree({ 'package.json': ROOT_PKG, 'sub/keep': '' });
+    const body = `require('node:fs').writeFileSync(${JSON.stringify(marker(dir))}, 'x');`;
+    const code = place.endsWith('.mjs')
+      ? `import fs from 'node:fs'; fs.writeFileSync(${JSON.stringify(marker(dir))}, 'x'); export default { format: "raw" };\n`
+      : `${body}\nmodule.exports = { format: "raw" };\n`;
+    fs.writeFileSync(path.join(dir, place), code);
+    const skipped: string[] = [];
+    expect(await loadConfig({ cwd: path.join(dir, 'sub'), env: {}, onSkippedCode: (f) => skipped.push(f) })).toBeUndefined();
+    expect(fs.existsSync(marker(dir))).toBe(false);
+    expect(skipped).toEqual([path.join(dir, place)]);
+    const named = await loadConfig({ configPath: path.join(dir, place), cwd: '/', env: {} });
+    expect(named?.defaults).toEqual({ format: 'raw' });
+    expect(fs.existsSync(marker(dir))).toBe(true);
+  });
+
+  it('does not report a JavaScript config further up than the data config in use', async () => {
+    const root = tmpTree({ '.tailrc.js': 'module.exports = {};', 'proj/.tailrc.yaml': 'format: raw\n' });
+    const skipped: string[] = [];
+    const config = await loadConfig({ cwd: path.join(root, 'proj'), env: {}, onSkippedCode: (f) => skipped.push(f) });
+    expect(config?.filepath).toBe(path.join(root, 'proj', '.tailrc.yaml'));
+    expect(skipped).toEqual([]);
   });
 
   it.each([...SEARCH_PLACES])('finds %s', async (place) => {
@@ -189,13 +215,13 @@ describe('loadConfig: broken files', () => {
 
   it('reports a JS config that throws', async () => {
     const dir = tmpTree({ 'package.json': ROOT_PKG, '.tailrc.cjs': 'throw new Error("boom in config");\n' });
-    const err = await usageError(loadConfig({ cwd: dir, env: {} }));
+    const err = await usageError(loadConfig({ configPath: path.join(dir, '.tailrc.cjs'), cwd: dir, env: {} }));
     expect(err.message).toBe(`${path.join(dir, '.tailrc.cjs')}: cannot load: boom in config`);
   });
 
   it('reports a syntax error in an ES module config as it is', async () => {
     const dir = tmpTree({ 'package.json': ROOT_PKG, '.tailrc.mjs': 'export default {\n' });
-    const err = await usageError(loadConfig({ cwd: dir, env: {} }));
+    const err = await usageError(loadConfig({ configPath: '.tailrc.mjs', cwd: dir, env: {} }));
     expect(err.message).toMatch(new RegExp(`^${escape(path.join(dir, '.tailrc.mjs'))}: cannot load: .*end of input`));
   });
 
@@ -204,7 +230,7 @@ describe('loadConfig: broken files', () => {
       'package.json': JSON.stringify({ name: 'esm', type: 'module' }),
       'evtail.config.js': 'export default { format: "raw" };\n',
     });
-    expect((await loadConfig({ cwd: dir, env: {} }))?.defaults).toEqual({ format: 'raw' });
+    expect((await loadConfig({ configPath: 'evtail.config.js', cwd: dir, env: {} }))?.defaults).toEqual({ format: 'raw' });
   });
 
   it('rejects a file that is not a mapping', async () => {
@@ -312,3 +338,36 @@ describe('file permissions and secrets', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('loadConfig: hostile files', () => {
+  /** Nine levels of `&aN [*aN-1 × 9]`: 9^9 (387 million) strings once expanded. */
+  const bomb = (): string => {
+    const lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i <= 8; i++) lines.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(',')}]`);
+    return lines.join('\n') + '\nurl: *a8\n';
+  };
+
+  it('a nine-level YAML alias bomb is exit 2 naming the file and the limit, within 2 s and 200 MB', async () => {
+    const dir = tmpTree({ 'package.json': ROOT_PKG, '.tailrc.yaml': bomb() });
+    const before = process.memoryUsage().rss;
+    const started = Date.now();
+    const err = await usageError(loadConfig({ cwd: dir, env: {} }));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+    expect(err.message).toMatch(new RegExp(`^${escape(path.join(dir, '.tailrc.yaml'))}: more than 100,000 values once YAML aliases are expanded \\(the limit for a config file\\)`));
+  });
+
+  it('a file over the size limit is exit 2 naming the file and the limit, before it is parsed', async () => {
+    const dir = tmpTree({ 'package.json': ROOT_PKG, '.tailrc.json': `{"format": "raw", "pad": "${'x'.repeat(MAX_CONFIG_BYTES)}"}` });
+    const err = await usageError(loadConfig({ cwd: dir, env: {} }));
+    expect(err.message).toBe(`${path.join(dir, '.tailrc.json')}: the file is ${(MAX_CONFIG_BYTES + 31).toLocaleString('en-US')} bytes, over the 1 MiB limit for a config file`);
+  });
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('${%s} reads only the environment\'s own variables: not set', async (name) => {
+    const dir = tmpTree({ 'package.json': ROOT_PKG, '.tailrc.yaml': `url: \${${name}}\n` });
+    const config = await loadConfig({ cwd: dir, env: { PATH: '/bin' } });
+    expect(config?.defaults.url).toBe('');
+    expect(config?.unresolved?.url).toContain(`environment variable ${name} is not set`);
+    expect(interpolateString(`\${${name}}`, {}).ok && interpolateString(`\${${name}}`, {})).toMatchObject({ value: '', missing: [name] });
+  });
+});
