@@ -55,8 +55,8 @@ Output: pretty at a terminal, NDJSON in a pipe, one envelope per line:
 
 ${EXIT_CODES}
 
-Options may also come from a config file (.tailrc, .tailrc.json/.yaml/.yml/.js, evtail.config.js or the
-"evtail" key of package.json) and from EVTAIL_* environment variables (EVTAIL_TOKEN, EVTAIL_FORMAT, …).
+Options may also come from a config file (.tailrc, .tailrc.json/.yaml/.yml or the "evtail" key of package.json,
+searched upward; a JavaScript config only with --config) and from EVTAIL_* variables (EVTAIL_TOKEN, EVTAIL_FORMAT, …).
 Precedence: flags > environment > profile > file defaults > built-in defaults.`;
 
 /** Map from commander attribute name to our option key, per command. */
