@@ -205,7 +205,7 @@ function checkConfigKeys(input: ResolveInput, config: LoadedConfig): void {
   const unknownKey = (keyPath: string, key: string, expected: string[]): UsageError => {
     const near = closest(key, expected);
     const hint = near ? `did you mean "${near}"? ` : '';
-    return new UsageError(`${file}: unknown key "${keyPath}" (${hint}expected one of: ${formatList(expected, 20)})`);
+    return new UsageError(`${file}: unknown key "${keyPath}" (${hint}expected one of: ${expected.join(', ')})`);
   };
   const cliOnly = (keyPath: string, spec: OptionSpec): UsageError => {
     const ways = [flagName(spec), envNameFor(spec)].filter(Boolean).join(' or ');
@@ -246,7 +246,7 @@ function checkConfigKeys(input: ResolveInput, config: LoadedConfig): void {
       const owners = ownersOf(key);
       if (boundSpec && owners.length > 0) {
         throw new UsageError(
-          `${file}: key "${keyPath}" is an option of ${formatList(owners)}, not of provider ${boundSpec.name} ` +
+          `${file}: key "${keyPath}" is an option of ${owners.join(', ')}, not of provider ${boundSpec.name} ` +
             `(profile "${name}" has provider: ${boundSpec.name})`,
         );
       }
