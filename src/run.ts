@@ -94,6 +94,7 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
   const output = new FanOut([stdout, ...(recorder ? [recorder] : []), ...(forward ? [forward] : []), ...plans.flatMap((p) => p.sinks ?? []), ...(publisher ? [publisher] : [])], stdout);
   const metrics = run.metrics !== undefined ? await startMetrics(run.metrics, reporter) : undefined;
   if (metrics && forward) metrics.metrics.forwarding(() => forward.stats());
+  if (metrics && publisher) metrics.metrics.publishing(() => publisher.snapshot());
   const merged = single ? undefined : new MergedStreams(output, run, until, plans.length);
   const stamp = !single || run.source === true;
   const sessions: Session[] = [];

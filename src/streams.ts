@@ -5,7 +5,7 @@
  */
 import { EvtailError, ExitCode, IdleError, TimeoutError, type ExitCodeValue } from './errors.js';
 import { formatDuration } from './format.js';
-import type { ForwardFigures, StreamMetrics } from './output/metrics.js';
+import type { ForwardFigures, PublishFigures, StreamMetrics } from './output/metrics.js';
 import type { StatusReporter } from './output/status.js';
 import type { CommonOptions } from './providers/spec.js';
 import type { EventOutput, SessionObserver, SessionReporter, SessionResult, SessionStats } from './session/session.js';
@@ -175,6 +175,7 @@ export async function startMetrics(listen: string, reporter: StatusReporter) {
   return {
     metrics: {
       forwarding: (figures: () => ForwardFigures[]) => metrics.forwarding(figures),
+      publishing: (figures: () => PublishFigures) => metrics.publishing(figures),
       stream(source: string, provider: string): StreamMetrics {
         const s = metrics.stream(source, provider);
         streams.set(source, s);

@@ -22,6 +22,17 @@ export interface ForwardFigures {
   failed: number;
 }
 
+/** What --publish counts (NatsPublisher.snapshot()). */
+export interface PublishFigures {
+  published: number;
+  duplicates: number;
+  resent: number;
+  outages: number;
+  outageMs: number;
+  failed: number;
+  pending: number;
+}
+
 export type StreamState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'finished';
 
 /** What one stream reports to the metrics. */
@@ -54,6 +65,7 @@ export class Metrics {
     this.gapSeconds = new Counter({ name: 'evtail_gap_seconds_total', help: 'Seconds spent disconnected after the first connection (where events may be missing).', labelNames: ['source', 'provider'], registers });
     this.lastEvent = new Gauge({ name: 'evtail_last_event_timestamp_seconds', help: 'Unix time of the last event received, by source.', labelNames: ['source', 'provider'], registers });
     const metrics = this;
+    this.publishMetrics(registers);
     new Counter({
       name: 'evtail_forward_total',
       help: 'Webhook deliveries (--forward-to), by target and outcome (delivered, retried, failed).',
@@ -70,6 +82,53 @@ export class Metrics {
           this.inc({ target, outcome: 'retried' }, f.retried);
           this.inc({ target, outcome: 'failed' }, f.failed);
         }
+      },
+    });
+  }
+
+  private publishFigures: (() => PublishFigures) | undefined;
+
+  /** --publish's figures, read at each scrape. */
+  publishing(figures: () => PublishFigures): void {
+    this.publishFigures = figures;
+  }
+
+  /** Outcomes of --publish, and what it holds unacknowledged: read from the publisher at scrape time. */
+  private publishMetrics(registers: Registry[]): void {
+    const read = () => this.publishFigures?.();
+    new Counter({
+      name: 'evtail_publish_total',
+      help: 'Events published to JetStream (--publish), by outcome: published, duplicate (already in the stream), resent, failed.',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        const f = read();
+        if (!f) return;
+        this.reset();
+        this.inc({ outcome: 'published' }, f.published);
+        this.inc({ outcome: 'duplicate' }, f.duplicates);
+        this.inc({ outcome: 'resent' }, f.resent);
+        this.inc({ outcome: 'failed' }, f.failed);
+      },
+    });
+    new Counter({
+      name: 'evtail_publish_outages_total',
+      help: 'Times the NATS server of --publish failed (down, restarting, refusing); the socket was paused meanwhile.',
+      registers,
+      collect() {
+        const f = read();
+        if (!f) return;
+        this.reset();
+        this.inc(f.outages);
+      },
+    });
+    new Gauge({
+      name: 'evtail_publish_pending',
+      help: 'Events accepted for --publish and not yet acknowledged by JetStream.',
+      registers,
+      collect() {
+        const f = read();
+        if (f) this.set(f.pending);
       },
     });
   }

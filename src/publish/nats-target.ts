@@ -92,8 +92,7 @@ export interface SubjectContext {
 
 /** The event's source: ev.source when the envelope has one (multi-stream), else the run's default. */
 export function sourceOf(ev: TailEvent, ctx: SubjectContext): string {
-  const s = (ev as { source?: unknown }).source;
-  return typeof s === 'string' && s !== '' ? s : ctx.defaultSource;
+  return ev.source !== undefined && ev.source !== '' ? ev.source : ctx.defaultSource;
 }
 
 /** A function from event to subject, for one template. Without placeholders it is the constant. */

@@ -21,6 +21,7 @@ describe('Metrics', () => {
     tweets.disconnected();
     tweets.reconnecting('dead link: no heartbeat ACK in 45s');
     m.forwarding(() => [{ target: 'http://127.0.0.1:3000/hook', delivered: 1, retried: 2, failed: 0 }]);
+    m.publishing(() => ({ published: 40, duplicates: 3, resent: 7, outages: 1, outageMs: 900, failed: 0, pending: 5 }));
     const served = await serveMetrics(m, { host: '127.0.0.1', port: 0 });
     try {
       const res = await fetch(served.url);
@@ -38,6 +39,11 @@ describe('Metrics', () => {
       expect(text).toContain('evtail_reconnects_total{source="tweets",provider="tweetcatcher",reason="dead_link"} 1');
       expect(text).toContain('evtail_forward_total{target="http://127.0.0.1:3000/hook",outcome="delivered"} 1');
       expect(text).toContain('evtail_forward_total{target="http://127.0.0.1:3000/hook",outcome="retried"} 2');
+      expect(text).toContain('evtail_publish_total{outcome="published"} 40');
+      expect(text).toContain('evtail_publish_total{outcome="duplicate"} 3');
+      expect(text).toContain('evtail_publish_total{outcome="resent"} 7');
+      expect(text).toContain('evtail_publish_outages_total 1');
+      expect(text).toContain('evtail_publish_pending 5');
     } finally {
       await served.close();
     }
