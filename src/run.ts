@@ -19,7 +19,7 @@ import { formatStats } from './output/stats.js';
 import { StatusReporter } from './output/status.js';
 import { buildFilter, buildUntil } from './filter/index.js';
 import type { CommonOptions, ProviderModule, ProviderSpec } from './providers/spec.js';
-import { Redactor } from './redact.js';
+import { Redactor, urlCredentials } from './redact.js';
 import { Session, type SessionObserver, type SessionResult } from './session/session.js';
 import { defaultTransport, type TransportOptions } from './transport/ws-transport.js';
 import { systemClock } from './types.js';
@@ -65,7 +65,10 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
   const filter = buildFilter(run);
   const until = buildUntil(run);
   if (run.record && !single) throw new UsageError('--record keeps one stream: record each profile in its own run', `e.g. evtail -p ${plans[0]!.source} --record ${run.record}`);
-  const redactor = new Redactor(plans.flatMap((p) => [...p.secrets, ...(p.module.extraSecrets?.(p.options) ?? [])]));
+  // Proxy and URL credentials (userinfo) are secrets too, in every form (the password, the Basic credential).
+  const proxies = ['HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY'].flatMap((n) => [io.env[n], io.env[n.toLowerCase()]]);
+  const urls = [...proxies, ...plans.flatMap((p) => [p.common.url, p.common.proxy])];
+  const redactor = new Redactor([...plans.flatMap((p) => [...p.secrets, ...(p.module.extraSecrets?.(p.options) ?? [])]), ...urls.flatMap(urlCredentials)]);
   const reporter = new StatusReporter({
     quiet: run.quiet,
     verbose: run.verbose,
@@ -86,10 +89,11 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
     width: io.stdout.isTTY ? io.stdout.columns : undefined,
     hideWhere: plans.every((p) => p.spec.prettyHidesWhere === true),
     notes: forward,
+    terminal: Boolean(io.stdout.isTTY),
   });
   const recorder = single && run.record ? await Recorder.open(run.record, single.spec.name, redactor, { url: single.common.url ?? single.spec.defaultUrl, version: version(), options: decodingOptions(single) }, (m) => reporter.warn(m)) : undefined;
   const transports: TransportOptions[] = [];
-  for (const p of plans) transports.push({ ...defaultTransport, maxPayload: p.common.maxFrameSize, ...(await tlsAndProxy(p.common, io)), ...p.transport });
+  for (const p of plans) transports.push({ ...defaultTransport, maxPayload: p.common.maxFrameSize, handshakeTimeoutMs: p.common.connectTimeout ?? defaultTransport.handshakeTimeoutMs, ...(await tlsAndProxy(p.common, io)), ...p.transport });
   const publisher = await openPublisher(run, { provider: plans[0]!.spec.name, profile: single ? (typeof run.profile === 'string' ? run.profile : undefined) : undefined, redactor, reporter, ca: transports[0]!.ca, insecure: run.insecure });
   const output = new FanOut([stdout, ...(recorder ? [recorder] : []), ...(forward ? [forward] : []), ...plans.flatMap((p) => p.sinks ?? []), ...(publisher ? [publisher] : [])], stdout);
   const metrics = run.metrics !== undefined ? await startMetrics(run.metrics, reporter) : undefined;
@@ -105,7 +109,7 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
     const observers = [...(p.observers ?? [])];
     if (recorder) observers.push(recorder);
     if (streamMetrics) observers.push(metricsObserver(streamMetrics));
-    if (run.meta) observers.push(metaObserver(p.spec.name, stamp ? streamOutputOf(output, p.source) : output));
+    if (run.meta) observers.push(metaObserver(p.spec.name, stamp ? streamOutputOf(output, p.source) : output, (t) => redactor.redact(t)));
     sessions.push(
       new Session({
         driver: p.module.createDriver({ ...p.module.parseOptions(p.options, p.common), transport, clock: systemClock }),
@@ -115,6 +119,7 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
         reconnect: p.common.reconnect,
         maxRetries: p.common.maxRetries,
         retryWindowMs: p.common.retryWindow,
+        connectTimeoutMs: p.common.connectTimeout,
         filter,
         // Several streams: the limits watch the merged stream (MergedStreams), not each one.
         ...(single ? { maxEvents: run.maxEvents, timeoutMs: run.timeout, durationMs: run.duration, until, idleTimeoutMs: run.idleTimeout } : {}),

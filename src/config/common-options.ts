@@ -13,6 +13,7 @@ export const commonOptions: OptionSpec[] = [
   { key: 'config', flags: '--config <file>', kind: 'string', cliOnly: true, description: 'read this config file instead of searching for .tailrc*' },
   { key: 'reconnect', flags: '--no-reconnect', kind: 'boolean', default: true, description: 'exit 5 when the connection drops instead of reconnecting' },
   { key: 'maxRetries', flags: '--max-retries <n>', kind: 'retries', default: 10, description: "reconnect attempts without a healthy connection before exit 5 ('inf' for no limit; default 10)" },
+  { key: 'connectTimeout', flags: '--connect-timeout <duration>', kind: 'duration', default: 10_000, min: 1, description: "deadline for each connection attempt: TCP, TLS, upgrade and the provider's login (default 10s); a miss counts as a failed attempt" },
   { key: 'retryWindow', flags: '--retry-window <duration>', kind: 'duration', min: 1, description: 'count --max-retries within this sliding window only (e.g. 5m)' },
   { key: 'color', flags: '--color', negatable: true, kind: 'boolean', description: 'force colour on (--color) or off (--no-color) in pretty output; NO_COLOR and FORCE_COLOR are honoured' },
   { key: 'quiet', flags: '-q, --quiet', kind: 'boolean', default: false, description: 'only errors that need action on stderr; outcomes the exit code states (4 timeout, 6 idle) print nothing' },
@@ -37,7 +38,7 @@ export const commonOptions: OptionSpec[] = [
 ];
 
 /** Common options that mean nothing for `evtail replay` (no connection is made): replay does not offer them. */
-export const replayIgnoredOptions: ReadonlySet<string> = new Set(['url', 'reconnect', 'maxRetries', 'retryWindow', 'record', 'ca', 'insecure', 'proxy', 'maxFrameSize']);
+export const replayIgnoredOptions: ReadonlySet<string> = new Set(['url', 'reconnect', 'maxRetries', 'retryWindow', 'connectTimeout', 'record', 'ca', 'insecure', 'proxy', 'maxFrameSize']);
 
 /** Options a demo takes: the common ones but where to connect, and the provider's own but credentials. */
 export const demoCommonOptions = (): OptionSpec[] => commonOptions.filter((o) => !['url', 'profile', 'config'].includes(o.key));

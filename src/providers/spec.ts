@@ -120,6 +120,8 @@ export interface CommonOptions {
   reconnect: boolean;
   maxRetries: number;
   retryWindow?: number;
+  /** Deadline for one connection attempt, up to the protocol's ready (ms). */
+  connectTimeout?: number;
   color?: boolean;
   quiet: boolean;
   verbose: boolean;

@@ -8,6 +8,7 @@ import { formatDuration } from '../format.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { ConnectionTimers } from './timers.js';
 import { Watchdog } from './watchdog.js';
+import { ConnectionHealth } from './health.js';
 
 /** Where events go. write() returning false means "full": the session pauses the socket until onDrain. */
 export interface EventOutput {
@@ -52,8 +53,10 @@ export interface SessionOptions {
   /** Count attempts within this sliding window only. */
   retryWindowMs?: number;
   backoff?: BackoffOptions;
-  /** A connection that stays ready this long resets the backoff and the retry budget. */
+  /** Ready this long and proven alive (health.ts): the backoff and the retry budget start afresh. */
   healthyAfterMs?: number;
+  /** Deadline for one attempt up to the protocol's ready (TCP, TLS, upgrade, login); a miss is a failed attempt. */
+  connectTimeoutMs?: number;
   maxEvents?: number;
   timeoutMs?: number;
   /** --duration: watch for this long, then exit 0. */
@@ -99,6 +102,7 @@ export class Session {
   private readonly clock: Clock;
   private readonly backoff: Backoff;
   private readonly watchdog: Watchdog;
+  private readonly health: ConnectionHealth;
   private conn: Connection | undefined;
   private generation = 0;
   private state: SessionState = 'starting';
@@ -112,7 +116,6 @@ export class Session {
   private paused = false;
   private connectOnDrain = false;
   private lastEventAt = 0;
-  private healthyTimer: unknown;
   private idleTimer: unknown;
   private linkUpAt: number | undefined;
   private gapStart: number | undefined;
@@ -122,6 +125,7 @@ export class Session {
     this.opts = options;
     this.clock = options.clock;
     this.backoff = new Backoff(options.backoff);
+    this.health = new ConnectionHealth({ ...options, onHealthy: () => ((this.failures = []), this.backoff.reset()) });
     this.watchdog = new Watchdog(this.clock, (reason) => this.linkDead(reason));
     this.done = new Promise((r) => (this.resolve = r));
   }
@@ -187,14 +191,11 @@ export class Session {
         }
         opts.reporter.ready(`ready${detail ? `: ${detail}` : ''}`);
         for (const o of opts.observers ?? []) o.connected?.({ attempt: this.stats.attempts, at });
-        this.clearTimer(this.healthyTimer);
-        this.healthyTimer = this.later(opts.healthyAfterMs ?? 10_000, () => {
-          this.backoff.reset();
-          this.failures = [];
-        });
+        this.health.ready(timers.set.bind(timers));
       },
       event: (ev) => {
         if (!live()) return;
+        this.health.proof();
         this.onEvent(ev);
       },
       undecodable: (frame, reason) => {
@@ -208,7 +209,9 @@ export class Session {
         if (this.paused) this.watchdog.suspend();
       },
       alive: () => {
-        if (live()) this.watchdog.feed();
+        if (!live()) return;
+        this.watchdog.feed();
+        this.health.proof();
       },
       frame: (dir, text, bytes) => {
         if (dir === 'in') this.stats.bytesIn += bytes ? bytes.length : text.length;
@@ -230,6 +233,7 @@ export class Session {
       },
     };
     opts.reporter.status(this.stats.attempts === 1 ? 'connecting' : `connecting (attempt ${this.stats.attempts})`);
+    this.health.start(timers.set.bind(timers), (reason) => live() && this.conn?.terminate(reason));
     try {
       this.conn = opts.driver.connect(hooks);
     } catch (err) {
@@ -245,8 +249,16 @@ export class Session {
     this.armIdle();
     if (opts.filter && !opts.filter(ev)) return;
     const untilHit = opts.until ? opts.until(ev) : false;
+    let more: boolean;
+    try {
+      more = opts.output.write(ev);
+    } catch (err) {
+      // An event the format cannot print (nested deeper than JSON.stringify goes): one warning, not counted.
+      const why = err instanceof RangeError ? 'nested too deeply' : errorMessage(err);
+      opts.reporter.warn(`an event of type "${preview(ev.type)}" could not be printed (${why}); skipped it`);
+      return;
+    }
     this.stats.eventsPrinted += 1;
-    const more = opts.output.write(ev);
     if (untilHit) {
       this.finish(ExitCode.ok, 'the --until condition matched');
       return;
@@ -289,7 +301,6 @@ export class Session {
 
   private onClosed(outcome: CloseOutcome): void {
     this.watchdog.disarm();
-    this.clearTimer(this.healthyTimer);
     this.conn = undefined;
     if (this.state === 'finished') return;
     const wasReady = this.state === 'ready';
@@ -384,17 +395,9 @@ export class Session {
     this.timers.add(handle);
     return handle;
   }
-
-  private clearTimer(handle: unknown): void {
-    if (handle === undefined) return;
-    this.clock.clearTimeout(handle);
-    this.timers.delete(handle);
-  }
 }
 
 function preview(frame: string): string {
   const one = frame.replace(/\s+/g, ' ');
   return one.length > 120 ? `${one.slice(0, 117)}...` : one;
 }
-
-

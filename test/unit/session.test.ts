@@ -138,12 +138,79 @@ describe('Session', () => {
     const s = setup({ maxRetries: 1, healthyAfterMs: 5000 });
     for (let i = 0; i < 4; i++) {
       s.driver.last.ready();
+      s.driver.last.alive();
       s.clock.advance(5000);
       s.driver.last.closed({ recovery: 'retry', reason: 'drop' });
       s.clock.advance(499); // first-retry delay every time: the backoff was reset
     }
     expect(s.driver.hooks).toHaveLength(5);
     expect(s.session.isFinished).toBe(false);
+  });
+
+  test('a connection ready for long but never proven alive resets nothing: the retry budget runs out', async () => {
+    const s = setup({ maxRetries: 1, healthyAfterMs: 5000, connectTimeoutMs: 60_000 });
+    s.driver.last.ready();
+    s.clock.advance(6000);
+    s.driver.last.closed({ recovery: 'retry', reason: 'dead link' });
+    s.clock.advance(500);
+    s.driver.last.ready();
+    s.clock.advance(6000);
+    s.driver.last.closed({ recovery: 'retry', reason: 'dead link' });
+    const r = await s.done;
+    expect(r.code).toBe(5);
+    expect(r.reason).toMatch(/gave up after 1 reconnect attempt: dead link/);
+  });
+
+  test('proof of life after the healthy time still resets the budget (a quiet feed with a slow heartbeat)', async () => {
+    const s = setup({ maxRetries: 1, healthyAfterMs: 5000, connectTimeoutMs: 60_000 });
+    s.driver.last.closed({ recovery: 'retry', reason: 'drop' });
+    s.clock.advance(500);
+    s.driver.last.ready();
+    s.clock.advance(20_000);
+    s.driver.last.event(ev(1));
+    s.driver.last.closed({ recovery: 'retry', reason: 'drop' });
+    s.clock.advance(500);
+    expect(s.session.isFinished).toBe(false);
+    expect(s.driver.hooks).toHaveLength(3);
+  });
+
+  test('--connect-timeout: an attempt not ready by the deadline is cut and counts against the budget', async () => {
+    const s = setup({ maxRetries: 1, connectTimeoutMs: 3000 });
+    s.clock.advance(3000);
+    expect(s.driver.conns[0]!.terminated).toMatch(/not ready within 3s of connecting \(--connect-timeout\)/);
+    s.clock.advance(500);
+    expect(s.driver.hooks).toHaveLength(2);
+    s.driver.last.open();
+    s.clock.advance(3000);
+    const r = await s.done;
+    expect(r.code).toBe(5);
+    expect(r.reason).toMatch(/gave up after 1 reconnect attempt: not ready within 3s/);
+  });
+
+  test('--connect-timeout does not touch a connection that became ready', async () => {
+    const s = setup({ maxRetries: 0, connectTimeoutMs: 3000 });
+    s.driver.last.ready();
+    s.clock.advance(10_000);
+    expect(s.driver.conns[0]!.terminated).toBeUndefined();
+    expect(s.session.isFinished).toBe(false);
+  });
+
+  test('an event the output cannot print is one warning, not counted by --max-events; the next ones are', async () => {
+    const s = setup({ maxEvents: 2 });
+    const write = s.session['opts'].output.write;
+    s.session['opts'].output.write = (e: TailEvent) => {
+      if (e.id === 'deep') throw new RangeError('Maximum call stack size exceeded');
+      return write(e);
+    };
+    s.driver.last.ready();
+    s.driver.last.event({ ...ev(0), id: 'deep' });
+    s.driver.last.event(ev(1));
+    expect(s.session.isFinished).toBe(false);
+    s.driver.last.event(ev(2));
+    const r = await s.done;
+    expect(r.code).toBe(0);
+    expect(s.written.map((e) => e.id)).toEqual(['1', '2']);
+    expect(s.log.filter((l) => l.startsWith('warn '))).toEqual(['warn an event of type "t" could not be printed (nested too deeply); skipped it']);
   });
 
   test('--retry-window: only attempts inside the window count', async () => {
