@@ -7,6 +7,7 @@ import { DEMO_RATE, commonOptions, demoCommonOptions, demoProviderOptions, repla
 import { EvtailError, ExitCode, UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { Redactor } from './redact.js';
+import { sanitize, sanitizeLines } from './output/sanitize.js';
 import { providers, findProvider } from './providers/registry.js';
 import type { OptionSpec, ProviderSpec } from './providers/spec.js';
 import { formatDuration, formatSize, formatList } from './format.js';
@@ -132,12 +133,14 @@ function handleError(err: unknown, io: Io): number {
   }
   const redact = (text: string) => new Redactor([]).redact(text);
   if (err instanceof EvtailError) {
-    const hint = err.hint ? (err.exitCode === ExitCode.usage ? ` (${err.hint})` : `\nevtail: hint: ${err.hint}`) : '';
-    io.stderr.write(redact(`evtail: error: ${err.message}${hint}\n`));
+    // The message may quote a server, a config file or an env value: sanitised, but evtail's own line breaks
+    // (the caret under a bad --match) are kept.
+    const hint = err.hint ? (err.exitCode === ExitCode.usage ? ` (${sanitize(redact(err.hint))})` : `\nevtail: hint: ${sanitize(redact(err.hint))}`) : '';
+    io.stderr.write(`evtail: error: ${sanitizeLines(redact(err.message))}${hint}\n`);
     return err.exitCode;
   }
   const e = err as Error;
-  io.stderr.write(redact(`evtail: internal error: ${e?.message ?? String(err)}\n`));
+  io.stderr.write(`evtail: internal error: ${sanitizeLines(redact(e?.message ?? String(err)))}\n`);
   if (io.env.EVTAIL_DEBUG && e?.stack) io.stderr.write(e.stack + '\n');
   io.stderr.write('evtail: this is a bug; please report it with the command you ran (set EVTAIL_DEBUG=1 for a stack trace)\n');
   return ExitCode.internal;
@@ -168,7 +171,7 @@ function buildProgram(io: Io, setCode: (c: number) => void, args: string[]): Com
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
+      writeErr: (s) => io.stderr.write(sanitizeLines(s)),
       outputError: (s, write) => write(`evtail: ${s.trim()}\n`),
     })
     .showSuggestionAfterError(true)

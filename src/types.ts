@@ -64,9 +64,12 @@ export type CloseOutcome =
  */
 export type LinkCause =
   /** The server answered the upgrade with HTTP. */
-  | { kind: 'http'; status: number; headers: Record<string, string | string[] | undefined> }
-  /** A socket error (ECONNREFUSED, a TLS code, ws's own codes); `url` is where we were connecting. */
-  | { kind: 'socket'; code: string; message: string; url: string; maxPayload?: number }
+  | { kind: 'http'; status: number; headers: Record<string, string | string[] | undefined>; proxy?: string }
+  /**
+   * A socket error (ECONNREFUSED, a TLS code, ws's own codes); `url` is where we were connecting, `proxy` the proxy
+   * the link goes through (a TCP error is then the proxy's).
+   */
+  | { kind: 'socket'; code: string; message: string; url: string; maxPayload?: number; proxy?: string }
   /** A close frame (or 1006 when there was none). */
   | { kind: 'close'; code: number; reason: string }
   /** The protocol said how this ends (a login refused, a server asking us to reconnect, a deadline missed). */

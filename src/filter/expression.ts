@@ -4,6 +4,8 @@
  *   op     =  !=  ~ (regex)  >  <  >=  <=
  *   value  the rest of the text; compared as a number when both sides are numbers, else as text;
  *          true/false/null match JSON booleans and null.
+ * A `~` regular expression examines at most the first MATCH_LIMIT characters of the value: a server cannot make
+ * one event cost more than that, whatever it sends (the cost of the expression itself is the user's choice).
  * Numbers compare exactly, by their text as the server sent it (data's own JSON text): --match
  * data.id=1729384756123456789 does not match 1729384756123456800, although both are the same double. A value that
  * JSON reads as a safe integer (below 2^53), compared with a safe integer, is compared as that integer (fast path).
@@ -23,6 +25,9 @@ export interface Expression {
   value: string;
   test(ev: TailEvent): boolean;
 }
+
+/** Characters of a value a `~` regular expression examines (the start of the value). */
+export const MATCH_LIMIT = 4096;
 
 const PATH = /^[A-Za-z_$][\w$-]*(\.[\w$-]+)*/;
 
@@ -57,7 +62,9 @@ export function parseExpression(source: string, flag = '--match'): Expression {
     }
     test = (ev) => {
       const v = valueAt(ev, path);
-      return v !== undefined && re.test(typeof v === 'string' ? v : sourceText(ev, path, v));
+      if (v === undefined) return false;
+      const text = typeof v === 'string' ? v : sourceText(ev, path, v);
+      return re.test(text.length > MATCH_LIMIT ? text.slice(0, MATCH_LIMIT) : text);
     };
   } else if (op === '>' || op === '<' || op === '>=' || op === '<=') {
     if (!isNumericText(value)) {

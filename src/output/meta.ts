@@ -4,7 +4,7 @@
  */
 import type { EventOutput, SessionObserver } from '../session/session.js';
 
-export function metaObserver(provider: string, output: EventOutput): SessionObserver {
+export function metaObserver(provider: string, output: EventOutput, redact: (text: string) => string = (t) => t): SessionObserver {
   let gapStart: number | undefined;
   const emit = (type: string, data: Record<string, unknown>, at: number) =>
     output.write({ time: new Date(at).toISOString(), provider, type, data });
@@ -21,7 +21,8 @@ export function metaObserver(provider: string, output: EventOutput): SessionObse
       void reason;
     },
     reconnecting: ({ reason, delayMs, attempt, at }) => {
-      emit('evtail.reconnecting', { reason, delayMs, attempt }, at);
+      // The reason may quote a server (a close reason) or a URL: no secret goes to stdout with it.
+      emit('evtail.reconnecting', { reason: redact(reason), delayMs, attempt }, at);
     },
   };
 }

@@ -2,6 +2,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import stringWidth from 'string-width';
 import type { TailEvent } from '../types.js';
+import { sanitize } from './sanitize.js';
 
 export type Summarize = (ev: TailEvent) => string;
 
@@ -31,19 +32,22 @@ export class PrettyPrinter {
       summary = '';
     }
     if (!summary) summary = fallbackSummary(ev);
-    const where = this.hideWhere ? undefined : (ev.topic ?? ev.channel);
-    const type = c.bold.cyan(ev.type) + (where && where !== ev.type ? c.dim(` [${where}]`) : '');
+    // Everything here but the time and the provider's name came from the network: sanitised before colouring.
+    const rawWhere = this.hideWhere ? undefined : (ev.topic ?? ev.channel);
+    const evType = sanitize(ev.type.length > 120 ? `${ev.type.slice(0, 119)}…` : ev.type);
+    const where = rawWhere && rawWhere !== ev.type ? sanitize(rawWhere) : undefined;
+    const type = c.bold.cyan(evType) + (where ? c.dim(` [${where}]`) : '');
     if (ev.time !== this.lastTime) {
       this.lastTime = ev.time;
       this.lastStamp = c.dim(localTime(ev.time));
     }
-    const whereText = where && where !== ev.type ? ` [${where}]` : '';
+    const whereText = where ? ` [${where}]` : '';
     const source = ev.source === undefined ? '' : this.sourceColumn(ev.source);
     if (!this.width) return `${this.lastStamp} ${source}${c.magenta(ev.provider)} ${type} ${oneLine(summary, 300)}
 `;
     // At a terminal every event is one screen line, however narrow: the summary gets what the prefix leaves,
     // and when the prefix alone does not fit, the prefix is cut too.
-    const prefix = `${localTime(ev.time)} ${ev.source === undefined ? '' : ev.source + ' '}${ev.provider} ${ev.type}${whereText}`;
+    const prefix = `${localTime(ev.time)} ${ev.source === undefined ? '' : sanitize(ev.source) + ' '}${ev.provider} ${evType}${whereText}`;
     const room = this.width - stringWidth(prefix) - 1;
     if (room < 2) return `${c.dim(fitWidth(prefix, this.width))}
 `;
@@ -84,8 +88,9 @@ export function localTime(iso: string): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
+/** One screen line: control characters (line breaks too) shown as escapes, then cut to the room left. */
 function oneLine(text: string, max = 300): string {
-  const flat = text.replace(/[\r\n\t]+/g, ' ');
+  const flat = sanitize(text.length > max * 8 ? text.slice(0, max * 8) : text);
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
@@ -94,7 +99,13 @@ export function fallbackSummary(ev: TailEvent): string {
   const data = ev.data;
   if (data === undefined || data === null) return '';
   if (typeof data === 'string') return data;
-  const json = ev.json ?? JSON.stringify(data) ?? '';
+  let json: string;
+  try {
+    json = ev.json ?? JSON.stringify(data) ?? '';
+  } catch {
+    // Nested deeper than JSON.stringify can go: no summary rather than no event.
+    return '(payload too deeply nested to show)';
+  }
   return json.length > 200 ? `${json.slice(0, 197)}...` : json;
 }
 

@@ -2,6 +2,7 @@
 import type { TailEvent } from '../types.js';
 import type { UndecodableSink } from './fanout.js';
 import { envelopeLine, payloadJson } from './envelope.js';
+import { sanitize, sanitizeJson } from './sanitize.js';
 import type { Sink } from './sink.js';
 import { NOTE_COLUMNS, type NoteSource } from './line-notes.js';
 
@@ -17,6 +18,11 @@ function rawLine(ev: TailEvent): string {
   return text.endsWith('\n') ? text : text + '\n';
 }
 
+/** raw at a terminal: the frame escaped like pretty (one screen line), then evtail's own line end. */
+function rawTerminalText(text: string): string {
+  return sanitize(text.endsWith('\n') ? text.slice(0, -1) : text) + '\n';
+}
+
 /** stdout as an EventSink. `line` (the envelope, serialised once by the FanOut) is what NDJSON prints. */
 export interface OutputOptions {
   summarize: (ev: TailEvent) => string;
@@ -25,13 +31,18 @@ export interface OutputOptions {
   hideWhere?: boolean;
   /** Pretty only: a sink whose answers end each event's line ("→ 200 in 12ms"), e.g. --forward-to. */
   notes?: NoteSource;
+  /** stdout is a terminal: nothing from the network may act on it (see sanitize.ts). */
+  terminal?: boolean;
 }
 
 export async function createOutput(format: Format, sink: Sink, options: OutputOptions): Promise<UndecodableSink & { write(ev: TailEvent, line?: string): boolean }> {
+  const terminal = options.terminal === true;
   let formatEvent: (ev: TailEvent, line: string | undefined) => string;
   let write = (ev: TailEvent, line?: string) => sink.write(formatEvent(ev, line));
-  if (format === 'ndjson') formatEvent = (ev, line) => (line ?? envelopeLine(ev)) + '\n';
-  else if (format === 'raw') formatEvent = rawLine;
+  // At a terminal, NDJSON keeps its JSON value but writes C1 and bidi controls as \u escapes; raw is escaped
+  // like pretty. Into a pipe both are the exact data.
+  if (format === 'ndjson') formatEvent = terminal ? (ev, line) => sanitizeJson(line ?? envelopeLine(ev)) + '\n' : (ev, line) => (line ?? envelopeLine(ev)) + '\n';
+  else if (format === 'raw') formatEvent = terminal ? (ev) => rawTerminalText(ev.raw ?? payloadJson(ev)) : rawLine;
   else {
     const { PrettyPrinter } = await import('./pretty-printer.js');
     const width = options.width && options.notes ? Math.max(40, options.width - NOTE_COLUMNS) : options.width;
@@ -49,7 +60,7 @@ export async function createOutput(format: Format, sink: Sink, options: OutputOp
   return {
     name: 'stdout',
     write: (ev, line?: string) => write(ev, line),
-    undecodable: (frame) => (format === 'raw' ? sink.write(frame.endsWith('\n') ? frame : frame + '\n') : true),
+    undecodable: (frame) => (format === 'raw' ? sink.write(terminal ? rawTerminalText(frame) : frame.endsWith('\n') ? frame : frame + '\n') : true),
     onDrain: (cb) => sink.onDrain(cb),
     drain: (deadlineMs) => sink.drain(deadlineMs),
     // stdout is the process's: it is never closed here.

@@ -1,5 +1,6 @@
 /** --stats: one summary on stderr at exit; one JSON line when the format is ndjson. */
 import type { Redactor } from '../redact.js';
+import { sanitize, sanitizeJson } from './sanitize.js';
 import type { SessionResult } from '../session/session.js';
 import { formatDuration, formatSize } from '../format.js';
 
@@ -24,7 +25,7 @@ export function formatStats(result: SessionResult, elapsedMs: number, json: bool
   const s = result.stats;
   const reason = redactor.redact(result.error?.message ?? result.reason);
   if (json) {
-    return JSON.stringify({
+    return sanitizeJson(JSON.stringify({
       evtail: 'stats',
       ...(source === undefined ? {} : { source }),
       eventsSeen: s.eventsSeen,
@@ -38,7 +39,7 @@ export function formatStats(result: SessionResult, elapsedMs: number, json: bool
       exitReason: reason,
       ...sinks,
       ...(sinks.forward ? { forward: sinks.forward.map((f) => ({ ...f, target: redactor.redact(f.target), p50Ms: round(f.p50Ms), p99Ms: round(f.p99Ms) })) } : {}),
-    });
+    }));
   }
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   const p = sinks.publish;
@@ -46,7 +47,7 @@ export function formatStats(result: SessionResult, elapsedMs: number, json: bool
     ? `; published ${p.published} (${p.duplicates} already in the stream), ${p.resent} resent, ${plural(p.outages, 'outage')} (${formatDuration(p.outageMs, 1)}), ${p.failed} not published`
     : '';
   const fwd = (sinks.forward ?? []).map((f) => `; --forward-to ${redactor.redact(f.target)}: ${f.delivered} delivered, ${plural(f.retried, 'retry').replace('retrys', 'retries')}, ${f.failed} failed${f.p50Ms !== undefined ? `, latency p50 ${formatDuration(f.p50Ms, 1)} p99 ${formatDuration(f.p99Ms!, 1)}` : ''}`).join('');
-  return `evtail: stats${source === undefined ? '' : ` [${source}]`}: ${plural(s.eventsSeen, 'event')} seen, ${s.eventsPrinted} printed, ${formatSize(s.bytesIn, { space: ' ', digits: 1 })}, ${plural(s.reconnects, 'reconnect')}, connected ${formatDuration(s.connectedMs, 1)}, gaps ${formatDuration(s.gapMs, 1)}, ran ${formatDuration(elapsedMs, 1)}${publish}${fwd}; exit ${result.code} (${reason})`;
+  return sanitize(`evtail: stats${source === undefined ? '' : ` [${source}]`}: ${plural(s.eventsSeen, 'event')} seen, ${s.eventsPrinted} printed, ${formatSize(s.bytesIn, { space: ' ', digits: 1 })}, ${plural(s.reconnects, 'reconnect')}, connected ${formatDuration(s.connectedMs, 1)}, gaps ${formatDuration(s.gapMs, 1)}, ran ${formatDuration(elapsedMs, 1)}${publish}${fwd}; exit ${result.code} (${reason})`);
 }
 
 function round(ms: number | undefined): number | undefined {

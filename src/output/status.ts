@@ -1,9 +1,11 @@
 /**
  * Status and warnings on stderr, never stdout. An ora spinner only when stderr is an interactive terminal
- * (loaded lazily, so pipes and --help never pay for it). Everything passes through the redactor.
+ * (loaded lazily, so pipes and --help never pay for it). Everything passes through the redactor, then the
+ * terminal sanitiser: a close reason, a server's error text or a frame under -v cannot act on the terminal.
  */
 import type { SessionReporter } from '../session/session.js';
 import type { Redactor } from '../redact.js';
+import { sanitize } from './sanitize.js';
 
 interface SpinnerLike {
   start(text?: string): unknown;
@@ -57,14 +59,14 @@ export class StatusReporter implements SessionReporter {
     if (this.stderrGone) return;
     const wasSpinning = this.spinner?.isSpinning;
     if (wasSpinning) this.spinner!.stop();
-    this.o.stderr.write(this.o.redactor.redact(text) + '\n');
+    this.o.stderr.write(this.clean(text) + '\n');
     if (wasSpinning) this.spinner!.start();
   }
 
   status(message: string): void {
     if (this.o.quiet) return;
     if (this.spinner) {
-      this.spinner.text = this.o.redactor.redact(message);
+      this.spinner.text = this.clean(message);
       if (!this.spinner.isSpinning) this.spinner.start();
       return;
     }
@@ -74,7 +76,7 @@ export class StatusReporter implements SessionReporter {
   ready(message: string): void {
     if (this.o.quiet) return;
     if (this.spinner) {
-      const text = this.o.redactor.redact(message);
+      const text = this.clean(message);
       // ora's own tick is always green: without colour, the same tick uncoloured.
       if (this.o.colour === false) this.spinner.stopAndPersist({ symbol: '✔', text });
       else this.spinner.succeed(text);
@@ -96,6 +98,11 @@ export class StatusReporter implements SessionReporter {
 
   redact(text: string): string {
     return this.o.redactor.redact(text);
+  }
+
+  /** What reaches stderr: secrets out, control characters escaped (one message, one line). */
+  private clean(text: string): string {
+    return sanitize(this.o.redactor.redact(text));
   }
 
   secret(value: string): void {

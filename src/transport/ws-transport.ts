@@ -4,6 +4,7 @@
  * verdicts: at close it hands the decisive one to the driver's classify, once (transport/cause.ts says which).
  */
 import type { Agent } from 'node:http';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import WebSocket from 'ws';
 import type { CloseOutcome, Connection, DriverHooks, LinkCause } from '../types.js';
 import { Facts } from './cause.js';
@@ -18,6 +19,7 @@ export {
   errorOutcome,
   OVERSIZED_FRAME,
   oversizedFrameError,
+  proxyRefusal,
   retryAfterMs,
   type OutcomeTables,
 } from './classify.js';
@@ -54,6 +56,32 @@ export interface LinkOptions {
   protocols?: string[];
 }
 
+/**
+ * The TLS side of a link's options, shared by WsLink and ScLink. The certificate is checked against the URL's
+ * own host or IP address: through a proxy agent, Node's default would check it against "localhost" for an IP
+ * target (the agent drops `host`, and the SNI name of an IP is empty, as it must be).
+ */
+export function tlsOptions(url: string, t: TransportOptions): { ca?: string | Buffer; rejectUnauthorized: boolean; agent?: Agent; checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined } {
+  let host: string | undefined;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    host = undefined;
+  }
+  return {
+    ca: t.ca,
+    rejectUnauthorized: !t.insecure,
+    agent: t.agentFor?.(url),
+    ...(host ? { checkServerIdentity: (_servername: string, cert: PeerCertificate) => checkServerIdentity(host, cert) } : {}),
+  };
+}
+
+/** The proxy behind an agent (https-proxy-agent keeps it as `proxy`), for messages; undefined without one. */
+export function proxyOf(agent: Agent | undefined): string | undefined {
+  const proxy = (agent as { proxy?: URL | string } | undefined)?.proxy;
+  return proxy === undefined ? undefined : String(proxy);
+}
+
 /** One WebSocket connection, wired to a driver's hooks. */
 export class WsLink implements Connection {
   readonly ws: WebSocket;
@@ -70,7 +98,8 @@ export class WsLink implements Connection {
     handlers: LinkHandlers,
     options: LinkOptions = {},
   ) {
-    const agent = transport.agentFor?.(url);
+    const tls = tlsOptions(url, transport);
+    const proxy = proxyOf(tls.agent);
     this.ws = refusedAsUsage(
       () =>
         new WebSocket(url, options.protocols ?? [], {
@@ -78,16 +107,14 @@ export class WsLink implements Connection {
           handshakeTimeout: transport.handshakeTimeoutMs,
           headers: options.headers,
           origin: options.origin,
-          ca: transport.ca,
-          rejectUnauthorized: !transport.insecure,
-          agent,
+          ...tls,
           perMessageDeflate: false,
           followRedirects: false,
         }),
     );
     const ws = this.ws;
     ws.on('unexpected-response', (_req, res) => {
-      this.facts.note({ kind: 'http', status: res.statusCode ?? 0, headers: res.headers });
+      this.facts.note({ kind: 'http', status: res.statusCode ?? 0, headers: res.headers, proxy });
       res.resume();
       ws.terminate();
     });
@@ -100,14 +127,20 @@ export class WsLink implements Connection {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       const text = bytes.toString('utf8');
       hooks.frame('in', text, isBinary ? bytes : undefined);
-      handlers.onMessage(text, isBinary, bytes);
+      try {
+        handlers.onMessage(text, isBinary, bytes);
+      } catch (err) {
+        // Whatever a frame makes a decoder throw (a payload nested thousands deep overflows a recursive walk)
+        // costs that frame, said once, never the run.
+        hooks.undecodable(text, err instanceof RangeError ? 'nested too deeply to handle' : `could not be handled: ${(err as Error)?.message ?? String(err)}`);
+      }
     });
     ws.on('pong', () => handlers.onPong?.());
     ws.on('ping', () => handlers.onPing?.());
     ws.on('error', (err: Error & { code?: string }) => {
       // An event was lost: said when it happens, whatever the verdict turns out to be.
       if (err.code === OVERSIZED_FRAME) hooks.error(oversizedFrameError(transport.maxPayload));
-      this.facts.note({ kind: 'socket', code: err.code ?? '', message: err.message, url, maxPayload: transport.maxPayload });
+      this.facts.note({ kind: 'socket', code: err.code ?? '', message: err.message, url, maxPayload: transport.maxPayload, proxy });
     });
     ws.on('close', (code, reasonBuf) => {
       if (this.finished) return;
