@@ -253,10 +253,7 @@ export class Session {
     try {
       more = opts.output.write(ev);
     } catch (err) {
-      // An event the format cannot print (nested deeper than JSON.stringify goes): one warning, not counted.
-      const why = err instanceof RangeError ? 'nested too deeply' : errorMessage(err);
-      opts.reporter.warn(`an event of type "${preview(ev.type)}" could not be printed (${why}); skipped it`);
-      return;
+      return opts.reporter.warn(`an event of type "${preview(ev.type)}" could not be printed (${err instanceof RangeError ? 'nested too deeply' : errorMessage(err)}); skipped it`);
     }
     this.stats.eventsPrinted += 1;
     if (untilHit) {
