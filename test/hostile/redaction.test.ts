@@ -83,7 +83,7 @@ describe('every credential form is absent from every output', () => {
   test('a proxy URL with credentials in an error: --proxy socks5://user:secret@… and a refused proxy', async () => {
     const bad = await janitor.evtail(['ws', 'ws://127.0.0.1:9/', '--proxy', `socks5://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:1080`]).exit();
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--proxy: expected an http:\/\/ or https:\/\/ URL, got "socks5:\/\/\*\*\*@127\.0\.0\.1:1080"/);
+    expect(bad.stderr).toMatch(/--proxy: expected an http:\/\/ or https:\/\/ (proxy )?URL, got "socks5:\/\/\*\*\*@127\.0\.0\.1:1080"/);
     expectNoSecret('the usage error', bad.stderr);
     const port = await closedPort();
     const refused = await janitor.evtail(['ws', 'ws://127.0.0.1:9/', '--proxy', `http://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:${port}`, '--max-retries', '0', '--stats', '-v']).exit();
