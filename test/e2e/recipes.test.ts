@@ -67,7 +67,7 @@ const catalogue: Record<string, Entry> = {
   'evtail <command> --help            every option, with examples': { skip: SYNOPSIS },
   // --- Tweet Catcher
   'evtail tweetcatcher --token-file ~/.tweetcatcher-token          # token from a file (not in ps or shell history)': { ...TAIL, stdout: /^{"time".*"provider":"tweetcatcher"/m },
-  'EVTAIL_TOKEN=… evtail tweetcatcher                               # token from the environment': { ...TAIL, stdout: /"provider":"tweetcatcher"/ },
+  'EVTAIL_TOKEN="$(cat ~/.tweetcatcher-token)" evtail tweetcatcher    # token from the environment': { ...TAIL, stdout: /"provider":"tweetcatcher"/ },
   'pass show tweetcatcher | evtail tweetcatcher --token -           # token from stdin': { ...TAIL, stdout: /"provider":"tweetcatcher"/ },
   'evtail tweetcatcher --token-file t -o ndjson | jq -r \'"@\\(.data.task_info.handle): \\(.data.data.text)"\'': { ...TAIL, stdout: /^@\w+: \S/m },
   'evtail tweetcatcher --token-file ~/.tweetcatcher-token': { ...TAIL, stdout: /"provider":"tweetcatcher"/ },
