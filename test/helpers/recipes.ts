@@ -38,6 +38,7 @@ export function recipesInDocs(): Recipe[] {
         if (!/(^|[|;&(\s])(npx )?evtail\s/.test(line)) continue;
         if (/[│┌└├─]/.test(line)) continue; // a box drawing, not a command
         if (lang === 'yaml' && !/^(npx )?evtail\s/.test(line)) continue; // a config line that mentions evtail in a comment
+        if (/^(\$ )?evtail [\w-]+:/.test(line)) continue; // program output ("evtail benchmark: …"), not a command
         out.push({ file, line });
       }
     }
