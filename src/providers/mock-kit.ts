@@ -67,6 +67,13 @@ export abstract class MockBase extends EventEmitter implements MockServer {
   /** Credentials and flags that make evtail log in to this mock (used by `evtail demo`). */
   abstract get demoOptions(): Record<string, unknown>;
 
+  /** Bytes this server has queued for its clients and not yet handed to the kernel (ws bufferedAmount, summed): above zero once a client stops reading. */
+  backlog(): number {
+    let n = 0;
+    for (const c of this.server.wss.clients) n += c.bufferedAmount;
+    return n;
+  }
+
   close(): Promise<void> {
     return this.server.close();
   }

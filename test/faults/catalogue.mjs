@@ -113,9 +113,9 @@ export const SCENARIOS = [
   {
     id: 'slow-consumer',
     file: 'output.test.ts',
-    fault: 'a slow consumer (`| (sleep 1; cat)`) while the server floods',
+    fault: 'a slow consumer (`| (read < gate; cat)`: it reads nothing until let go) while the server floods',
     evtail: 'stops reading the socket until stdout drains; the watchdog waits too',
-    asserts: 'all 2000 events delivered, in order, on 1 connection; no dead link',
+    asserts: "while the reader is stalled the server's own writes back up (evtail stopped reading); then all 5000 events delivered, in order, on 1 connection; no dead link",
   },
   {
     id: 'sigint',

@@ -1,7 +1,11 @@
 /** What stdout's reader does to evtail, for every provider: a slow consumer, a signal mid-stream, EPIPE. */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { constants, mkdtempSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { baseEnv, BIN, evtail, ROOT } from '../helpers/evtail.js';
+import { baseEnv, BIN, evtail, ROOT, until } from '../helpers/evtail.js';
 import { adapters, closeMocks, range, scenario, seqs, sh, wholeLines } from './providers.js';
 
 afterEach(closeMocks);
@@ -25,6 +29,17 @@ function pipeline(script: string, timeoutMs = 30_000): Promise<{ code: number | 
   });
 }
 
+/** Let the stalled reader go: a line into its FIFO, if it is still waiting there (non-blocking, so never a hang). */
+async function openGate(gate: string): Promise<void> {
+  const fh = await open(gate, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => undefined);
+  if (!fh) return;
+  await fh.write('go\n').catch(() => undefined);
+  await fh.close();
+}
+
+/** Enough events that the server's writes back up behind a stalled reader: more than the pipe and both sockets' kernel buffers hold. */
+const SLOW_EVENTS = 5000;
+
 const SIGNALS = [
   { id: 'sigint', signal: 'SIGINT', code: 130 },
   { id: 'sigterm', signal: 'SIGTERM', code: 143 },
@@ -32,15 +47,32 @@ const SIGNALS = [
 
 describe.each(adapters)('$name', (a) => {
   test(scenario('slow-consumer').fault, async () => {
-    // The server floods; the reader sleeps a second before reading anything. evtail must stop reading the socket
-    // (not buffer without bound, not drop), and its watchdog (quick here) must not take the pause for a dead link.
+    // The server floods; the reader reads nothing until the test opens its gate. evtail must stop reading the
+    // socket (not buffer without bound, not drop), so the server's own writes back up; its watchdog (quick here)
+    // must not take the pause for a dead link. Only then does the reader start, and every event must arrive.
     const m = await a.start({ ...(a.watchdog.stall ?? a.watchdog.knobs), rate: 0 });
-    const cmd = `node ${sh([BIN, ...a.args(m.url), ...a.watchdog.args, '-n', '2000'])} | (sleep 1; cat)`;
-    const r = await pipeline(cmd);
-    expect(r.code).toBe(0);
-    expect(r.stderr).not.toMatch(/dead link|error/);
-    expect(seqs(a, wholeLines(r.stdout))).toEqual(range(1, 2000));
-    expect(m.stats.connections).toBe(1);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'evtail-slow-'));
+    const gate = path.join(dir, 'gate');
+    try {
+      execFileSync('mkfifo', [gate]);
+      const cmd = `node ${sh([BIN, ...a.args(m.url), ...a.watchdog.args, '-n', String(SLOW_EVENTS)])} | (read -r _ < ${sh([gate])}; cat)`;
+      const run = pipeline(cmd);
+      let ended = false;
+      void run.then(() => (ended = true), () => (ended = true));
+      // evtail stopped reading: the kernel buffers between it and the server are full, and the server's writes queue.
+      await until(() => ended || m.backlog() > 0, "the server's writes backing up while the reader is stalled", 15_000);
+      expect(ended).toBe(false);
+      expect(m.backlog()).toBeGreaterThan(0);
+      await openGate(gate);
+      const r = await run;
+      expect(r.code).toBe(0);
+      expect(r.stderr).not.toMatch(/dead link|error/);
+      expect(seqs(a, wholeLines(r.stdout))).toEqual(range(1, SLOW_EVENTS));
+      expect(m.stats.connections).toBe(1);
+    } finally {
+      await openGate(gate); // a failed wait must not leave the reader blocked on the FIFO
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test.each(SIGNALS)(`$signal mid-stream: exit $code, output flushed`, async ({ id, signal, code }) => {

@@ -18,6 +18,8 @@ export type Envelope = Record<string, unknown>;
 /** What the suite needs of a mock: every one counts its connections and tells of the faults it plays. */
 export interface FaultMock extends MockServer {
   readonly stats: { connections: number };
+  /** Bytes queued at the server for its clients, not yet taken by the kernel: above zero once a client stops reading. */
+  backlog(): number;
   on(event: 'fault', listener: (action: 'drop' | 'close') => void): this;
 }
 

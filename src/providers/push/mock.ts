@@ -131,6 +131,13 @@ export class PushMock extends EventEmitter implements MockServer {
     return this;
   }
 
+  /** Bytes this server has queued for its clients and not yet handed to the kernel (ws bufferedAmount, summed): above zero once a client stops reading. */
+  backlog(): number {
+    let n = 0;
+    for (const c of this.conns) n += (c.socket.socket as unknown as { bufferedAmount?: number }).bufferedAmount ?? 0;
+    return n;
+  }
+
   async close(): Promise<void> {
     for (const c of this.conns) this.endConn(c);
     for (const c of this.conns) c.socket.terminate();
