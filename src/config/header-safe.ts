@@ -8,8 +8,11 @@ import { UsageError } from '../errors.js';
 import type { OptionSpec } from '../providers/spec.js';
 import { flagName } from './parse-values.js';
 
-/** Options sent as (or in) an HTTP header besides the secrets. */
-const HEADER_KEYS = new Set(['origin', 'header', 'subprotocol', 'proxy']);
+/**
+ * Options sent as (or in) an HTTP header: only Latin-1 without control characters. Every other string (a token sent
+ * in a login frame, a URL) may hold any text but a line break or NUL.
+ */
+const HEADER_KEYS = new Set(['cookie', 'apiKey', 'origin', 'header', 'subprotocol', 'proxy', 'forwardHeader']);
 /** Free text that is sent inside WebSocket frames or read by evtail itself: line breaks are fine there. */
 const FREE_TEXT = new Set(['send', 'echo', 'match', 'until', 'type']);
 
@@ -35,13 +38,13 @@ export function checkHeaderSafe(specs: readonly OptionSpec[], values: Record<str
     if (FREE_TEXT.has(spec.key) || (spec.kind !== 'string' && spec.kind !== 'list')) continue;
     const raw = values[spec.key];
     const items = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : [];
-    const headerBound = spec.secret === true || HEADER_KEYS.has(spec.key);
+    const headerBound = HEADER_KEYS.has(spec.key);
     for (const item of items) {
       const bad = (headerBound ? NOT_IN_HEADER : LINE_BREAK_OR_NUL).exec(item);
       if (!bad) continue;
       const source = sources[spec.key];
       const from = source && source !== 'flag' ? ` (from ${source.replace(/^env /, '')})` : '';
-      const what = headerBound ? 'which an HTTP header cannot carry' : 'which it cannot hold';
+      const what = headerBound ? 'which an HTTP header cannot carry' : 'which no credential or address holds';
       // No "name: value" shape in the message: it would read as a header line, and be redacted as one.
       const hint = bad[0] === '\r' || bad[0] === '\n' ? 'look for a stray line break: a file saved with CRLF endings, or a pasted value' : undefined;
       throw new UsageError(`${flagName(spec)}${from} holds ${describe(bad[0])}, ${what}`, hint);
