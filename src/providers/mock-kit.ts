@@ -67,6 +67,11 @@ export abstract class MockBase extends EventEmitter implements MockServer {
   /** Credentials and flags that make evtail log in to this mock (used by `evtail demo`). */
   abstract get demoOptions(): Record<string, unknown>;
 
+  /** How many clients are connected now (a client that closed, or was dropped, no longer counts). */
+  get openConnections(): number {
+    return this.server.wss.clients.size;
+  }
+
   /** Bytes this server has queued for its clients and not yet handed to the kernel (ws bufferedAmount, summed): above zero once a client stops reading. */
   backlog(): number {
     let n = 0;
