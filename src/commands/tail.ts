@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { providers } from '../providers/registry.js';
 import type { OptionSpec, ProviderSpec } from '../providers/spec.js';
+import { sanitize } from '../output/sanitize.js';
 import { runTail } from '../run.js';
 
 export async function runProviderCommand(spec: ProviderSpec, cli: Record<string, unknown>, io: Io): Promise<number> {
@@ -45,17 +46,14 @@ export function announceConfig(io: Pick<Io, 'stderr'>, skippedCode: readonly str
   io.stderr.write(`evtail: config ${printable(filepath)}${profile ? `, profile ${printable(profile)}` : ''}${host ? `, endpoint ${printable(host)}` : ''}\n`);
 }
 
-/** A path or name from the filesystem, safe for a terminal. TODO: the shared sanitiser (issue 13) once it lands. */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+/** A path or name from the filesystem, safe for a terminal: the one sanitiser. */
+const printable = sanitize;
 
 function warnReadableSecrets(config: Awaited<ReturnType<typeof loadConfig>> & object, specs: readonly OptionSpec[], io: Io, quiet: boolean): void {
   if (quiet) return;
   const written = secretsWrittenInFile(config, specs);
   if (written.length && isGroupOrWorldReadable(config.filepath)) {
-    io.stderr.write(`evtail: warning: ${config.filepath} holds a secret (${written.join(', ')}) and is readable by other users; run: chmod 600 ${config.filepath}\n`);
+    io.stderr.write(`evtail: warning: ${printable(config.filepath)} holds a secret (${written.join(', ')}) and is readable by other users; run: chmod 600 ${printable(config.filepath)}\n`);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { TailEvent } from '../types.js';
 import type { EventSink } from '../output/fanout.js';
-import { terminalSafe } from './terminal-text.js';
+import { sanitize } from '../output/sanitize.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import type { Poster } from './http.js';
 import { ForwardTarget, type Item, type Note, type TargetOptions } from './target.js';
@@ -157,7 +157,7 @@ export class ForwardSink implements EventSink {
   private failed(item: Item, target: ForwardTarget, reason: string, attempts: number): void {
     const { ev } = item;
     const what = `${ev.type}${ev.id !== undefined ? ` ${ev.id}` : ''}`;
-    this.reporter.error(`--forward-to ${target.name}: event ${terminalSafe(what)} not delivered: ${terminalSafe(reason)}${this.deadLetters ? ` (kept in ${this.deadLetters.path})` : ''}`);
+    this.reporter.error(`--forward-to ${target.name}: event ${sanitize(what)} not delivered: ${sanitize(reason)}${this.deadLetters ? ` (kept in ${this.deadLetters.path})` : ''}`);
     this.deadLetters?.write({ target: target.name, reason, attempts, at: new Date().toISOString() }, item.line);
   }
 }

@@ -62,7 +62,7 @@ export class PrettyPrinter {
     let text = this.sources.get(source);
     if (text === undefined) {
       const paint = SOURCE_COLOURS[hash(source) % SOURCE_COLOURS.length]!;
-      text = this.c[paint](source) + ' ';
+      text = this.c[paint](sanitize(source)) + ' ';
       this.sources.set(source, text);
     }
     return text;

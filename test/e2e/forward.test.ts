@@ -54,7 +54,7 @@ describe('--forward-to', () => {
     expect(h.received[0]!.headers['evtail-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
     expect(r.stderr).toMatch(/event twitter\.post\.new \S+ not delivered: 400, not retried \(Bad Request\): no thanks/);
     expect(r.stderr).toMatch(/error: 3 events could not be delivered/);
-    expect(r.stderr).toContain(`hint: send them again when the handler is fixed: evtail replay ${dead} --forward-to http://***:***@127.0.0.1:${h.port}/hook?token=***`);
+    expect(r.stderr).toContain(`hint: send them again when the handler is fixed: evtail replay ${dead} --forward-to http://***@127.0.0.1:${h.port}/hook?token=***`);
     const stats = JSON.parse(r.lines.at(-1)!.startsWith('{"evtail":"stats"') ? r.lines.at(-1)! : r.stderr.trim().split('\n').at(-1)!);
     expect(stats.forward[0]).toMatchObject({ delivered: 0, failed: 3, retried: 0 });
     expect(stats.exitCode).toBe(7);

@@ -131,7 +131,7 @@ describe('Webinate driver options', () => {
 
 describe("the mock's Origin check, as the real server does it", () => {
   const mock = (domains: string[] = [...DEFAULT_APPROVED_SOCKET_DOMAINS]) =>
-    new WebinateMock({ ...commonMockSettings({}), approvedSocketDomains: domains, socketApiKey: 'k', generation: 'numeric' });
+    new WebinateMock({ ...commonMockSettings({}), approvedSocketDomains: domains, socketApiKey: 'k', generation: 'numeric', approvalDelay: 0, sessions: new Map() });
   test('unanchored: "localhost" approves any Origin that contains it', () => {
     const m = mock();
     expect(m.approves('http://localhost:3000', undefined).approved).toBe(true);
