@@ -108,15 +108,6 @@ describe('evtail doshii', () => {
     expect(ids(p.events)).toEqual(range(1, 6));
   });
 
-  test('a malformed frame: a warning on stderr, the tail goes on', async () => {
-    const m = await start({ malformedAfter: 2 });
-    const p = evtail(['doshii', '--url', m.url, '--client-id', CLIENT, '-o', 'ndjson', '-n', '4']);
-    const r = await p.exit();
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: a frame did not decode \(not JSON\)/);
-    expect(ids(p.events)).toEqual([1, 2, 3, 4]);
-  });
-
   test('--verbose shows the frames and the URL but never the client id, clear, base64 or URL-encoded', async () => {
     const m = await start();
     const r = await runEvtail(['doshii', '--url', m.url, '-o', 'ndjson', '-n', '2', '--verbose'], { env: baseEnv({ EVTAIL_CLIENT_ID: CLIENT }) });

@@ -119,15 +119,6 @@ describe('evtail webinate', () => {
     expect(p.events.map(seqOf)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  test('a malformed frame: a warning, the tail goes on', async () => {
-    const m = await start({ malformedAfter: 1 });
-    const p = evtail(['webinate', '--url', m.url, '--origin', ORIGIN, '-o', 'ndjson', '-n', '3']);
-    const r = await p.exit();
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: a frame did not decode \(not JSON\)/);
-    expect(p.events.map(seqOf)).toEqual([1, 2, 3]);
-  });
-
   test('no --url: exit 2 with a one-line reason; bad --send JSON: exit 2', async () => {
     const r1 = await runEvtail(['webinate', '--origin', ORIGIN], { env: baseEnv() });
     expect(r1.code).toBe(2);

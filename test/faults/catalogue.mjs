@@ -101,7 +101,7 @@ export const SCENARIOS = [
     file: 'frames.test.ts',
     fault: 'a malformed, a binary and an empty frame',
     evtail: 'a warning on stderr for each; the tail goes on (raw keeps them)',
-    asserts: '3 "did not decode" warnings; events 1..n once, in order; 1 connection',
+    asserts: '3 "did not decode" warnings (1 binary frame, 2 not JSON); events 1..n once, in order; 1 connection',
   },
   {
     id: 'oversized',

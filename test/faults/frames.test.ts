@@ -14,6 +14,8 @@ describe.each(adapters)('$name', (a) => {
     const warnings = r.stderr.match(/warning: a frame did not decode \(([^)]*)\)/g) ?? [];
     expect(warnings).toHaveLength(3);
     expect(warnings.filter((w) => w.includes('(binary frame)'))).toHaveLength(1);
+    // The malformed and the empty frame are text that is not JSON, and are named so.
+    expect(warnings.filter((w) => w.includes('(not JSON)'))).toHaveLength(2);
     expect(seqs(a, p.events)).toEqual(range(1, 5));
     expect(m.stats.connections).toBe(1);
   });
