@@ -37,7 +37,7 @@ async function openGate(gate: string): Promise<void> {
   await fh.close();
 }
 
-/** Enough events that the server's writes back up behind a stalled reader: more than the pipe and both sockets' kernel buffers hold. */
+/** The events the reader must get, whole and in order, once let go. The mock floods without end, so its writes back up behind the stalled reader whatever this number is. */
 const SLOW_EVENTS = 5000;
 
 const SIGNALS = [
