@@ -39,7 +39,9 @@ export class StatusReporter implements SessionReporter {
     o.stderr.on('error', () => {
       this.stderrGone = true;
     });
-    if (o.spinner && !o.quiet && !o.verbose) {
+    // A terminal that reports no width (a pseudo-terminal nobody sized, as `script` from cron makes) would have ora
+    // clear an endless number of lines: status goes out as plain lines there.
+    if (o.spinner && !o.quiet && !o.verbose && (o.stderr.columns ?? 0) > 0) {
       this.spinnerLoading = import('ora')
         .then(({ default: ora }) => {
           this.spinner = ora({ stream: o.stderr, discardStdin: false, color: o.colour === false ? false : 'cyan' }) as unknown as SpinnerLike;

@@ -44,6 +44,18 @@ describe('one screen line per event', () => {
   });
 });
 
+describe('a terminal that reports no width', () => {
+  test('status goes out as plain lines (no spinner), the events print, and the run ends', async () => {
+    const p = pty(['demo', '-n', '3', '--rate', '20', '--no-color'], { cols: 0 });
+    expect(await p.exit()).toBe(0);
+    expect(eventLines(p.out)).toHaveLength(3);
+    expect(p.out).toMatch(/evtail: ready: logged in/);
+    // ora at zero columns cleared "every line" in an endless loop: megabytes of cursor-up, and no exit.
+    expect(p.out).not.toMatch(/\u001b\[1A/);
+    expect(p.out.length).toBeLessThan(10_000);
+  });
+});
+
 describe('Ctrl-C', () => {
   test('with --stats: the stats start on a line of their own, after the ^C', async () => {
     const p = pty(['demo', '--stats', '--rate', '20', '--no-color']);

@@ -15,7 +15,8 @@ export class Pty {
   /** `evtail <args>` at a terminal of `cols` columns, with `env` on top of a clean environment (no CI). */
   constructor(args: string[], opts: { cols?: number; env?: NodeJS.ProcessEnv } = {}) {
     const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    const cmd = `stty cols ${opts.cols ?? 100} rows 30; exec ${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}`;
+    // cols 0: a pseudo-terminal that reports no size (what `script` makes when nothing sized it, e.g. from cron).
+    const cmd = `stty cols ${opts.cols ?? 100} rows ${opts.cols === 0 ? 0 : 30}; exec ${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}`;
     const env = baseEnv({ TERM: 'xterm-256color', ...opts.env });
     delete env.CI;
     this.child = spawn('script', ['-qfec', cmd, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
