@@ -10,28 +10,16 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { UsageError } from '../errors.js';
+import type { ForwardStats, PublishStats } from './stats.js';
 
 const MAX_TYPES = 200;
 const MAX_LABEL = 120;
 
-/** What the forwarder counts per target (src/output/stats.ts ForwardStats has these fields). */
-export interface ForwardFigures {
-  target: string;
-  delivered: number;
-  retried: number;
-  failed: number;
-}
+/** What the forwarder counts per target (the figures --stats shows too). */
+export type ForwardFigures = Pick<ForwardStats, 'target' | 'delivered' | 'retried' | 'failed'>;
 
-/** What --publish counts (NatsPublisher.snapshot()). */
-export interface PublishFigures {
-  published: number;
-  duplicates: number;
-  resent: number;
-  outages: number;
-  outageMs: number;
-  failed: number;
-  pending: number;
-}
+/** What --publish counts. */
+export type PublishFigures = PublishStats;
 
 export type StreamState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'finished';
 

@@ -14,9 +14,20 @@ export interface ForwardStats {
   p99Ms?: number;
 }
 
+/** What --publish counts (NatsPublisher.snapshot()): the summary, the metrics and the publisher share this shape. */
+export interface PublishStats {
+  published: number;
+  duplicates: number;
+  resent: number;
+  outages: number;
+  outageMs: number;
+  failed: number;
+  pending: number;
+}
+
 /** What a sink adds to the summary (--publish: published, duplicates, resent, outages, failed, pending; --forward-to per target). */
 export interface SinkStats {
-  publish?: { published: number; duplicates: number; resent: number; outages: number; outageMs: number; failed: number; pending: number };
+  publish?: PublishStats;
   forward?: ForwardStats[];
 }
 

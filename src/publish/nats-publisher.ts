@@ -17,6 +17,9 @@ import { errorMessage, type EvtailError } from '../errors.js';
 import { Backoff } from '../session/backoff.js';
 import { formatDuration } from '../format.js';
 import type { EventSink } from '../output/fanout.js';
+import type { PublishStats } from '../output/stats.js';
+
+export type { PublishStats };
 import type { TailEvent } from '../types.js';
 import { AUTH_CODES, classifyConnectError, connectionOptions, describe } from './nats-connect.js';
 import { messageId, sourceOf, subjectFor, type NatsTarget } from './nats-target.js';
@@ -50,16 +53,6 @@ export interface PublisherOptions {
   backoff?: Backoff;
   /** During an unbounded drain (the run ended by itself), give up after the server has failed this long (default 30 s). */
   giveUpAfterMs?: number;
-}
-
-export interface PublishStats {
-  published: number;
-  duplicates: number;
-  resent: number;
-  outages: number;
-  outageMs: number;
-  failed: number;
-  pending: number;
 }
 
 interface Entry {

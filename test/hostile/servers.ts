@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { connect, createServer as createTcpServer, type Socket } from 'node:net';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import WebSocket, { WebSocketServer, type ServerOptions } from 'ws';
+import { startConnectProxy } from '../helpers/connect-proxy.js';
 import { ROOT } from '../helpers/evtail.js';
 
 /** Every escape the issue saw act on a terminal: title, clear screen, clipboard write, alternate screen, CR, C1 CSI, bidi. */
@@ -116,38 +117,10 @@ export async function hostileTcp(onSocket: (socket: Socket, firstChunk: Buffer) 
   return h;
 }
 
-/** A real HTTP CONNECT proxy on loopback: records each tunnel's target and Proxy-Authorization. */
+/** A real HTTP CONNECT proxy on loopback (the shared test helper): each tunnel's target and Proxy-Authorization. */
 export async function connectProxy(): Promise<{ url: string; port: number; tunnels: { target: string; auth?: string }[]; close(): Promise<void> }> {
-  const tunnels: { target: string; auth?: string }[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createHttpServer((_req, res) => res.writeHead(405).end());
-  server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
-    tunnels.push({ target: req.url ?? '', auth: req.headers['proxy-authorization'] as string | undefined });
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    tunnels,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
+  const p = await startConnectProxy();
+  return { url: p.url, port: p.port, tunnels: p.requests, close: p.close };
 }
 
 /** A port nothing listens on (bound, then released). */
