@@ -23,6 +23,7 @@ import { Redactor, urlCredentials } from './redact.js';
 import { Session, type SessionObserver, type SessionResult } from './session/session.js';
 import { defaultTransport, type TransportOptions } from './transport/ws-transport.js';
 import { systemClock } from './types.js';
+import { RunLimits } from './session/limits.js';
 import { openPublisher } from './publish/open.js';
 import type { ForwardSink } from './forward/forward-sink.js';
 import { MergedStreams, metricsObserver, prefixed, startMetrics, streamOutputOf } from './streams.js';
@@ -99,13 +100,17 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
   const metrics = run.metrics !== undefined ? await startMetrics(run.metrics, reporter) : undefined;
   if (metrics && forward) metrics.metrics.forwarding(() => forward.stats());
   if (metrics && publisher) metrics.metrics.publishing(() => publisher.snapshot());
-  const merged = single ? undefined : new MergedStreams(output, run, until, plans.length);
+  // -n, --until, --timeout, --duration, --idle-timeout: one set of limits for the run, shared by every stream.
+  const limits = new RunLimits(systemClock, { maxEvents: run.maxEvents, timeoutMs: run.timeout, durationMs: run.duration, idleTimeoutMs: run.idleTimeout, until, scope: single ? '' : ' on any stream' });
+  const merged = single ? undefined : new MergedStreams(run, plans.length);
+  // A limit reached ends the merged run first, so the sessions' ends that follow are not taken for failures.
+  if (merged) limits.onEnd((code, reason, error) => merged.end(code, reason, error));
   const stamp = !single || run.source === true;
   const sessions: Session[] = [];
   for (const [i, p] of plans.entries()) {
     const transport = transports[i]!;
     const streamMetrics = metrics?.metrics.stream(p.source, p.spec.name);
-    const streamOutput = stamp || streamMetrics || merged ? streamOutputOf(merged ?? output, stamp ? p.source : undefined, streamMetrics) : output;
+    const streamOutput = stamp || streamMetrics ? streamOutputOf(output, stamp ? p.source : undefined, streamMetrics) : output;
     const observers = [...(p.observers ?? [])];
     if (recorder) observers.push(recorder);
     if (streamMetrics) observers.push(metricsObserver(streamMetrics));
@@ -121,8 +126,7 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
         retryWindowMs: p.common.retryWindow,
         connectTimeoutMs: p.common.connectTimeout,
         filter,
-        // Several streams: the limits watch the merged stream (MergedStreams), not each one.
-        ...(single ? { maxEvents: run.maxEvents, timeoutMs: run.timeout, durationMs: run.duration, until, idleTimeoutMs: run.idleTimeout } : {}),
+        limits,
         observers,
         wantFrames: run.verbose || observers.some((o) => o.frame),
       }),
@@ -167,7 +171,6 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
   let results: SessionResult[];
   let undelivered: DrainReport[];
   try {
-    merged?.start();
     results = await Promise.all(sessions.map((s, i) => s.run().then((r) => (merged ? merged.streamEnded(plans[i]!.source, r, reporter) : r))));
     metrics?.streamsEnded(plans, results, merged?.ending);
     result = merged ? merged.result(results) : results[0]!;
@@ -177,7 +180,7 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
     undelivered = (await output.drain(signalled ? signalled.at + drainMs : Infinity)).filter((r) => r.undelivered > 0);
     await output.close();
   } finally {
-    merged?.stop();
+    limits.stop();
     for (const s of signals) process.off(s, onSignal);
     await metrics?.close();
   }

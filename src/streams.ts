@@ -1,15 +1,13 @@
 /**
- * What a run of several streams adds to one stream's: the run-wide limits watched on the merged stream, the policy
- * when one stream fails (end the run naming it, or --keep-going), each stream's name on its events and status
- * lines, and the --metrics reporters.
+ * What a run of several streams adds to one stream's: the policy when one stream fails (end the run naming it, or
+ * --keep-going), each stream's name on its events and status lines, and the --metrics reporters. The limits (-n,
+ * --timeout…) are the run's RunLimits, shared by every session.
  */
-import { EvtailError, ExitCode, IdleError, TimeoutError, type ExitCodeValue } from './errors.js';
-import { formatDuration } from './format.js';
+import { EvtailError, ExitCode, type ExitCodeValue } from './errors.js';
 import type { ForwardFigures, PublishFigures, StreamMetrics } from './output/metrics.js';
 import type { StatusReporter } from './output/status.js';
 import type { CommonOptions } from './providers/spec.js';
 import type { EventOutput, SessionObserver, SessionReporter, SessionResult, SessionStats } from './session/session.js';
-import type { TailEvent } from './types.js';
 
 interface Ending {
   code: ExitCodeValue;
@@ -18,25 +16,20 @@ interface Ending {
 }
 
 /**
- * The merged stream of several sessions: -n, --until, --timeout, --duration and --idle-timeout count every stream's
- * events together, and the run ends when they say so, when a stream fails for good (unless --keep-going) or when
+ * The policy of a run of several streams: a stream that fails for good ends the run naming it (or, with
+ * --keep-going, is reported and the others go on); the run ends when a limit says so (the shared RunLimits) or when
  * every stream has ended.
  */
-export class MergedStreams implements EventOutput {
+export class MergedStreams {
   ending: Ending | undefined;
   /** The failure that decided the exit code was already reported (--keep-going reports each when it happens). */
   reported = false;
-  private printed = 0;
-  private lastEventAt = Date.now();
-  private readonly timers: NodeJS.Timeout[] = [];
   private ended = 0;
   private firstFailure: Ending | undefined;
   private endCallback: (() => void) | undefined;
 
   constructor(
-    private readonly out: EventOutput,
     private readonly run: CommonOptions,
-    private readonly until: ((ev: TailEvent) => boolean) | undefined,
     private readonly streams: number,
   ) {}
 
@@ -44,46 +37,10 @@ export class MergedStreams implements EventOutput {
     this.endCallback = cb;
   }
 
-  start(): void {
-    const { timeout, duration, idleTimeout, maxEvents } = this.run;
-    if (timeout !== undefined) this.later(timeout, () => this.end(ExitCode.timeout, 'timeout', new TimeoutError(`timed out after ${formatDuration(timeout, 1)}${maxEvents ? ` with ${this.printed} of ${maxEvents} events` : ''}`)));
-    if (duration !== undefined) this.later(duration, () => this.end(ExitCode.ok, `--duration: watched for ${formatDuration(duration)}`));
-    if (idleTimeout !== undefined) {
-      const check = () => {
-        const quiet = Date.now() - this.lastEventAt;
-        if (quiet < idleTimeout) this.later(idleTimeout - quiet, check);
-        else this.end(ExitCode.idle, 'idle', new IdleError(`no event arrived on any stream for ${formatDuration(idleTimeout)} (--idle-timeout)`));
-      };
-      this.later(idleTimeout, check);
-    }
-  }
-
-  stop(): void {
-    for (const t of this.timers.splice(0)) clearTimeout(t);
-  }
-
   end(code: ExitCodeValue, reason: string, error?: EvtailError): void {
     if (this.ending) return;
     this.ending = { code, reason, error };
-    this.stop();
     this.endCallback?.();
-  }
-
-  write(ev: TailEvent): boolean {
-    this.lastEventAt = Date.now();
-    const more = this.out.write(ev);
-    this.printed += 1;
-    if (this.until?.(ev)) this.end(ExitCode.ok, 'the --until condition matched');
-    else if (this.run.maxEvents !== undefined && this.printed >= this.run.maxEvents) this.end(ExitCode.ok, `${this.run.maxEvents} events received`);
-    return more;
-  }
-
-  undecodable(frame: string): boolean {
-    return this.out.undecodable(frame);
-  }
-
-  onDrain(cb: () => void): void {
-    this.out.onDrain(cb);
   }
 
   /** One stream's session is over. A failure ends the run naming the stream, or is reported with --keep-going. */
@@ -118,10 +75,6 @@ export class MergedStreams implements EventOutput {
       return { code: this.firstFailure.code, reason: this.firstFailure.reason, stats };
     }
     return { ...end, stats };
-  }
-
-  private later(ms: number, fn: () => void): void {
-    this.timers.push(setTimeout(fn, ms));
   }
 }
 

@@ -2,12 +2,13 @@
  * The reconnect loop: the one place that owns time. It connects through the driver, watches the link,
  * writes events to the output with backpressure, and decides when to retry, how long to wait and when to give up.
  */
-import { ConnectionError, EvtailError, ExitCode, IdleError, TimeoutError, errorMessage, type ExitCodeValue } from '../errors.js';
+import { ConnectionError, EvtailError, ExitCode, errorMessage, type ExitCodeValue } from '../errors.js';
 import type { Clock, CloseOutcome, Connection, Driver, DriverHooks, HeartbeatSpec, TailEvent } from '../types.js';
 import { formatDuration } from '../format.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { ConnectionTimers } from './timers.js';
 import { Watchdog } from './watchdog.js';
+import { RunLimits, type LimitOptions } from './limits.js';
 import { ConnectionHealth } from './health.js';
 
 /** Where events go. write() returning false means "full": the session pauses the socket until onDrain. */
@@ -42,7 +43,7 @@ export interface SessionObserver {
   finished?(result: SessionResult): void;
 }
 
-export interface SessionOptions {
+export interface SessionOptions extends LimitOptions {
   driver: Driver;
   output: EventOutput;
   reporter: SessionReporter;
@@ -57,16 +58,13 @@ export interface SessionOptions {
   healthyAfterMs?: number;
   /** Deadline for one attempt up to the protocol's ready (TCP, TLS, upgrade, login); a miss is a failed attempt. */
   connectTimeoutMs?: number;
-  maxEvents?: number;
-  timeoutMs?: number;
-  /** --duration: watch for this long, then exit 0. */
-  durationMs?: number;
   /** Keep only events that pass (after decoding, before counting). */
   filter?: (ev: TailEvent) => boolean;
-  /** Stop with exit 0 after printing the first event that passes. */
-  until?: (ev: TailEvent) => boolean;
-  /** Exit 6 when no event arrived for this long. */
-  idleTimeoutMs?: number;
+  /**
+   * The run's limits, shared by every stream of a run (run.ts makes one); or, for a session on its own, the
+   * LimitOptions fields given here directly.
+   */
+  limits?: RunLimits;
   observers?: SessionObserver[];
   /** Whether frame() notifications are wanted at all (verbose or record): keeps the hot path lean. */
   wantFrames?: boolean;
@@ -115,8 +113,9 @@ export class Session {
   private everReady = false;
   private paused = false;
   private connectOnDrain = false;
-  private lastEventAt = 0;
-  private idleTimer: unknown;
+  private readonly limits: RunLimits;
+  /** The limits are this session's own (not a run's, shared): it stops their timers when it finishes. */
+  private readonly ownLimits: boolean;
   private linkUpAt: number | undefined;
   private gapStart: number | undefined;
   readonly stats: SessionStats = { eventsSeen: 0, eventsPrinted: 0, bytesIn: 0, reconnects: 0, connectedMs: 0, gapMs: 0, attempts: 0 };
@@ -125,21 +124,16 @@ export class Session {
     this.opts = options;
     this.clock = options.clock;
     this.backoff = new Backoff(options.backoff);
+    this.ownLimits = options.limits === undefined;
+    this.limits = options.limits ?? new RunLimits(this.clock, options);
     this.health = new ConnectionHealth({ ...options, onHealthy: () => ((this.failures = []), this.backoff.reset()) });
     this.watchdog = new Watchdog(this.clock, (reason) => this.linkDead(reason));
     this.done = new Promise((r) => (this.resolve = r));
   }
 
   run(): Promise<SessionResult> {
-    if (this.opts.timeoutMs !== undefined) {
-      const ms = this.opts.timeoutMs;
-      this.later(ms, () => this.finish(ExitCode.timeout, `timeout: ${ms} ms passed`, new TimeoutError(`timed out after ${formatDuration(ms)}${this.opts.maxEvents ? ` with ${this.stats.eventsPrinted} of ${this.opts.maxEvents} events` : ''}`)));
-    }
-    if (this.opts.durationMs !== undefined) {
-      const ms = this.opts.durationMs;
-      this.later(ms, () => this.finish(ExitCode.ok, `--duration: watched for ${formatDuration(ms)}`));
-    }
-    this.armIdle();
+    this.limits.onEnd((code, reason, error) => this.finish(code, reason, error));
+    this.limits.start();
     this.connect();
     return this.done;
   }
@@ -246,9 +240,9 @@ export class Session {
   private onEvent(ev: TailEvent): void {
     const opts = this.opts;
     this.stats.eventsSeen += 1;
-    this.armIdle();
+    this.limits.seen();
     if (opts.filter && !opts.filter(ev)) return;
-    const untilHit = opts.until ? opts.until(ev) : false;
+    const untilHit = this.limits.matches(ev);
     let more: boolean;
     try {
       more = opts.output.write(ev);
@@ -256,14 +250,7 @@ export class Session {
       return opts.reporter.warn(`an event of type "${preview(ev.type)}" could not be printed (${err instanceof RangeError ? 'nested too deeply' : errorMessage(err)}); skipped it`);
     }
     this.stats.eventsPrinted += 1;
-    if (untilHit) {
-      this.finish(ExitCode.ok, 'the --until condition matched');
-      return;
-    }
-    if (opts.maxEvents !== undefined && this.stats.eventsPrinted >= opts.maxEvents) {
-      this.finish(ExitCode.ok, `${opts.maxEvents} events received`);
-      return;
-    }
+    if (this.limits.counted(untilHit)) return;
     if (!more) this.backpressure();
   }
 
@@ -346,27 +333,10 @@ export class Session {
     this.later(delay, () => this.connect());
   }
 
-  /** --idle-timeout. Runs per event, so it only notes the time; the one timer re-arms itself for what is left. */
-  private armIdle(): void {
-    const ms = this.opts.idleTimeoutMs;
-    if (ms === undefined || this.state === 'finished') return;
-    this.lastEventAt = this.clock.now();
-    if (this.idleTimer !== undefined) return;
-    const check = () => {
-      this.idleTimer = undefined;
-      const quiet = this.clock.now() - this.lastEventAt;
-      if (quiet < ms) {
-        this.idleTimer = this.later(ms - quiet, check);
-        return;
-      }
-      this.finish(ExitCode.idle, `idle: no event for ${ms} ms`, new IdleError(`no event arrived for ${formatDuration(ms)} (--idle-timeout)`));
-    };
-    this.idleTimer = this.later(ms, check);
-  }
-
   private finish(code: ExitCodeValue, reason: string, error?: EvtailError): void {
     if (this.state === 'finished') return;
     this.state = 'finished';
+    if (this.ownLimits) this.limits.stop();
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
     this.watchdog.disarm();

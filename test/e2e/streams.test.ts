@@ -82,6 +82,15 @@ describe('many streams in one process', () => {
     expect(stats[3]).toMatchObject({ eventsPrinted: 7, exitCode: 0, exitReason: '7 events received' });
   });
 
+  test('the limits watch the merged stream as they watch one: events filtered out still keep --idle-timeout quiet', async () => {
+    const m = await three();
+    // Both streams deliver, no event passes the filter: not "quiet" (exit 6), but the run's deadline (exit 4).
+    const r = await janitor.evtail(['-p', 'tweets', '-p', 'orders', '--config', config(m), '-o', 'ndjson', '--type', 'nothing.*', '--idle-timeout', '800ms', '--timeout', '2500ms']).exit();
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/timed out after 2\.5s/);
+    expect(r.code).toBe(4);
+  });
+
   test('one refused stream ends the run with exit 3 naming it; with --keep-going the others go on and the end still says so', async () => {
     const m = await three();
     const file = config(m, 'wrong-token');
