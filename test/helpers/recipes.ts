@@ -5,6 +5,7 @@
  * names no endpoint, EVTAIL_URL set to that provider's mock. HOME holds the token files and a .tailrc with the
  * profiles the recipes name; alert, notify and mail are shell functions that note their call.
  */
+import { constants as osConstants } from 'node:os';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -222,8 +223,11 @@ export function runRecipe(line: string, shell: Shell, opts: { stopAfterLines?: n
       }
       reject(new Error(`recipe did not finish within ${opts.timeoutMs ?? 15_000} ms: ${line}\n--- stdout:\n${stdout.slice(-1500)}\n--- stderr:\n${stderr.slice(-1500)}`));
     }, opts.timeoutMs ?? 15_000);
-    child.on('close', (code) => {
+    child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
+      // As the shell's $? says it: a pipeline whose last member (jq) died of our Ctrl-C makes bash end by the same
+      // signal (no exit code); that is status 128+n, what a person at the terminal sees after ^C.
+      const code = exitCode ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : null);
       // a pipeline's other members, if any are left
       try {
         process.kill(-child.pid!, 'SIGKILL');
