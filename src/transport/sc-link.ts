@@ -12,8 +12,9 @@
  *   or a BadConnectionError when the link closes first.
  * - Facts as for every WsLink; the verdict is the driver's classify (default classifySc), once, at close.
  */
+import { LinkedConnection } from './linked-connection.js';
 import { formatDuration } from '../format.js';
-import type { CloseOutcome, Connection, DriverHooks, LinkCause, TimerHandle } from '../types.js';
+import type { CloseOutcome, DriverHooks, LinkCause, TimerHandle } from '../types.js';
 import { classifySc, describeScClose, scUrl, TokenStore, type ScEndpoint } from './sc-classify.js';
 import { encodeEvent, encodeResponse, hydrateError, parseScFrame } from './sc-codec.js';
 import { WsLink, type TransportOptions } from './ws-transport.js';
@@ -68,8 +69,8 @@ interface Pending {
 
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
 
-export class ScLink implements Connection {
-  private readonly link: WsLink;
+export class ScLink extends LinkedConnection {
+  protected readonly link: WsLink;
   private readonly tokens: TokenStore;
   private readonly ackMs: number;
   private cid = 0;
@@ -86,6 +87,7 @@ export class ScLink implements Connection {
     private readonly options: ScLinkOptions,
     private readonly handlers: ScLinkHandlers,
   ) {
+    super();
     this.tokens = options.tokens ?? new TokenStore();
     this.ackMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
     for (const ch of options.channels ?? []) this.wanted.add(ch);
@@ -149,21 +151,6 @@ export class ScLink implements Connection {
     this.link.abort(outcome);
   }
 
-  close(): void {
-    this.link.close();
-  }
-
-  terminate(reason: string): void {
-    this.link.terminate(reason);
-  }
-
-  pause(): void {
-    this.link.pause();
-  }
-
-  resume(): void {
-    this.link.resume();
-  }
 
   /** An invoke; `deadline: false` when a deadline of the caller's covers it (the subscriptions). */
   private call(event: string, data: unknown, deadline = true): Promise<unknown> {

@@ -4,6 +4,7 @@
  * messages whose `to` is the urn. One ScLink (a fresh client socket, autoReconnect and the client's ping timer
  * off) per connection attempt: the session owns reconnection and the watchdog, which only the server's #1 feeds.
  */
+import { LinkedConnection } from '../../transport/linked-connection.js';
 import { formatDuration } from '../../format.js';
 import type { Readable } from 'node:stream';
 import { AuthError, UsageError } from '../../errors.js';
@@ -143,8 +144,8 @@ export class PushDriver implements Driver {
 }
 
 /** One connection attempt: an ScLink, with Push's protocol on top (registerUser, the urn's channel, sends). */
-class PushConnection implements Connection {
-  private readonly link: ScLink;
+class PushConnection extends LinkedConnection {
+  protected readonly link: ScLink;
   /** The urn's channel, once subscribed to on this connection: the only one whose publishes are ours. */
   private channel: string | undefined;
   private subscribed = false;
@@ -153,6 +154,7 @@ class PushConnection implements Connection {
     private readonly driver: PushDriver,
     private readonly hooks: DriverHooks,
   ) {
+    super();
     const ctx = driver.ctx;
     this.link = new ScLink(
       hooks,
@@ -246,20 +248,8 @@ class PushConnection implements Connection {
     this.link.end({ recovery: 'fatal', error }, 'refused');
   }
 
-  close(): void {
+  override close(): void {
     this.driver.stop();
-    this.link.close();
-  }
-
-  terminate(reason: string): void {
-    this.link.terminate(reason);
-  }
-
-  pause(): void {
-    this.link.pause();
-  }
-
-  resume(): void {
-    this.link.resume();
+    super.close();
   }
 }

@@ -4,6 +4,7 @@
  * messages both ways, pings every 50 s (the legacy web chat's period; the server answers pong). The identity is
  * kept for the run, so a reconnection registers the same contact again, like the web chat does from its storage.
  */
+import { LinkedConnection } from '../../transport/linked-connection.js';
 import type { Readable } from 'node:stream';
 import { AuthError, UsageError } from '../../errors.js';
 import { formatDuration } from '../../format.js';
@@ -182,8 +183,8 @@ export class WeniDriver implements Driver {
 }
 
 /** One connection: register, then frames. */
-class WeniConnection implements Connection {
-  private readonly link: WsLink;
+class WeniConnection extends LinkedConnection {
+  protected readonly link: WsLink;
   private ready = false;
   private registerTimer: TimerHandle | undefined;
 
@@ -191,6 +192,7 @@ class WeniConnection implements Connection {
     private readonly driver: WeniDriver,
     readonly hooks: DriverHooks,
   ) {
+    super();
     const own: DriverHooks = {
       ...hooks,
       // A token the server hands out is a secret before the frame that carries it is shown (--verbose, --record).
@@ -292,20 +294,8 @@ class WeniConnection implements Connection {
     this.link.send(frame);
   }
 
-  close(): void {
+  override close(): void {
     this.driver.dispose();
-    this.link.close();
-  }
-
-  terminate(reason: string): void {
-    this.link.terminate(reason);
-  }
-
-  pause(): void {
-    this.link.pause();
-  }
-
-  resume(): void {
-    this.link.resume();
+    super.close();
   }
 }
