@@ -39,7 +39,9 @@ export class ForwardSink implements EventSink {
     this.targets = targets.map(
       (o) =>
         new ForwardTarget(o, poster, {
-          note: (ev, target, note) => this.note(ev, target, note),
+          note: (item, target, note) => {
+            if (item.key) this.note(item.key, target, note);
+          },
           failed: (item, target, reason, attempts) => this.failed(item, target, reason, attempts),
           debug: (m) => reporter.debug(m),
           settled: () => this.settled(),
@@ -58,7 +60,8 @@ export class ForwardSink implements EventSink {
   }
 
   write(ev: TailEvent, line: string): boolean {
-    const item: Item = { ev, line };
+    const head = { type: ev.type, id: ev.id, provider: ev.provider, source: ev.source };
+    const item: Item = this.listener ? { ev: head, line, key: ev } : { ev: head, line };
     for (const t of this.targets) t.push(item);
     return this.hasRoom();
   }
