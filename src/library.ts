@@ -6,11 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import { commonOptions } from './config/common-options.js';
 import { checkRequired, resolveOptions } from './config/resolve.js';
-import { EvtailError, ExitCode, UsageError } from './errors.js';
+import { EvtailError, UsageError } from './errors.js';
+import { outcome } from './exit.js';
+import { statusObserver, type Reporter } from './output/session-status.js';
 import { buildFilter, buildUntil } from './filter/index.js';
 import { proxyAgentFactory } from './transport/proxy.js';
 import { findProvider, providers } from './providers/registry.js';
-import { Session, type EventOutput, type SessionReporter, type SessionResult } from './session/session.js';
+import { Session, type EventOutput, type SessionResult } from './session/session.js';
 import { defaultTransport } from './transport/ws-transport.js';
 import { systemClock, type TailEvent } from './types.js';
 
@@ -79,7 +81,7 @@ async function start(name: string, options: TailOptions, control: TailControl, q
   const transport = { ...defaultTransport, maxPayload: common.maxFrameSize, ca, insecure: common.insecure, agentFor: await proxyAgentFactory(process.env, common.proxy) };
   const driver = module.createDriver({ ...module.parseOptions(resolved.options, common), transport, clock: systemClock });
   const say = control.onStatus ?? (() => undefined);
-  const reporter: SessionReporter = {
+  const reporter: Reporter = {
     status: (m) => say(m, 'status'),
     ready: (m) => say(m, 'status'),
     warn: (m) => say(m, 'warn'),
@@ -90,7 +92,7 @@ async function start(name: string, options: TailOptions, control: TailControl, q
   const session = new Session({
     driver,
     output: queue,
-    reporter,
+    observers: [statusObserver(reporter)],
     clock: systemClock,
     reconnect: common.reconnect,
     maxRetries: common.maxRetries,
@@ -102,7 +104,7 @@ async function start(name: string, options: TailOptions, control: TailControl, q
     filter,
     until,
   });
-  const abort = () => session.stop(ExitCode.ok, 'stopped by the caller');
+  const abort = () => session.stop({ kind: 'stopped', by: 'caller' });
   const running = session.run();
   if (control.signal?.aborted) abort();
   control.signal?.addEventListener('abort', abort, { once: true });
@@ -113,8 +115,9 @@ async function start(name: string, options: TailOptions, control: TailControl, q
   } finally {
     control.signal?.removeEventListener('abort', abort);
   }
-  if (result.code !== ExitCode.ok) throw result.error ?? new EvtailError(result.reason, result.code);
-  return { code: result.code, reason: result.reason };
+  const { code, reason, error } = outcome(result.end);
+  if (code !== 0) throw error ?? new EvtailError(reason, code);
+  return { code, reason };
 }
 
 /** The session's output, as a bounded queue an async iterator drains. */

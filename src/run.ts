@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { TailIo } from './io.js';
-import { EvtailError, ExitCode, UsageError, isExpectedOutcome, type ExitCodeValue } from './errors.js';
+import { UsageError, isExpectedOutcome } from './errors.js';
+import { exitCode, outcome, signalExitCode, type EndReason, type Outcome } from './exit.js';
 import { checkProxyUrl, proxyAgentFactory } from './transport/proxy.js';
 import { colourLevel } from './output/colour.js';
 import { createOutput, defaultFormat, type Format } from './output/printer.js';
@@ -17,6 +18,7 @@ import { formatCount, formatDuration } from './format.js';
 import { version } from './version.js';
 import { formatStats } from './output/stats.js';
 import { StatusReporter } from './output/status.js';
+import { statusObserver } from './output/session-status.js';
 import { buildFilter, buildUntil } from './filter/index.js';
 import type { CommonOptions, ProviderModule, ProviderSpec } from './providers/spec.js';
 import { Redactor, urlCredentials } from './redact.js';
@@ -50,8 +52,6 @@ export interface TailPlan {
 
 /** --drain-timeout's default: how long sinks may take to deliver what they accepted after a signal. */
 export const DEFAULT_DRAIN_MS = 2000;
-
-const signalNumbers: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
 
 /**
  * One stream, or several at once (`evtail -p a -p b`): each plan gets its own transport, driver and session; all
@@ -104,14 +104,15 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
   const limits = new RunLimits(systemClock, { maxEvents: run.maxEvents, timeoutMs: run.timeout, durationMs: run.duration, idleTimeoutMs: run.idleTimeout, until, scope: single ? '' : ' on any stream' });
   const merged = single ? undefined : new MergedStreams(run, plans.length);
   // A limit reached ends the merged run first, so the sessions' ends that follow are not taken for failures.
-  if (merged) limits.onEnd((code, reason, error) => merged.end(code, reason, error));
+  if (merged) limits.onEnd((end) => merged.end(end));
   const stamp = !single || run.source === true;
   const sessions: Session[] = [];
   for (const [i, p] of plans.entries()) {
     const transport = transports[i]!;
     const streamMetrics = metrics?.metrics.stream(p.source, p.spec.name);
     const streamOutput = stamp || streamMetrics ? streamOutputOf(output, stamp ? p.source : undefined, streamMetrics) : output;
-    const observers = [...(p.observers ?? [])];
+    // The status lines (connecting, reconnecting in …, -v's frames) are an observer: the session writes no text.
+    const observers = [statusObserver(single ? reporter : prefixed(reporter, p.source), { frames: run.verbose }), ...(p.observers ?? [])];
     if (recorder) observers.push(recorder);
     if (streamMetrics) observers.push(metricsObserver(streamMetrics));
     if (run.meta) observers.push(metaObserver(p.spec.name, stamp ? streamOutputOf(output, p.source) : output, (t) => redactor.redact(t)));
@@ -119,7 +120,7 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
       new Session({
         driver: p.module.createDriver({ ...p.module.parseOptions(p.options, p.common), transport, clock: systemClock }),
         output: streamOutput,
-        reporter: single ? reporter : prefixed(reporter, p.source),
+        secret: (v) => reporter.secret(v),
         clock: systemClock,
         reconnect: p.common.reconnect,
         maxRetries: p.common.maxRetries,
@@ -128,18 +129,16 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
         filter,
         limits,
         observers,
-        wantFrames: run.verbose || observers.some((o) => o.frame),
       }),
     );
   }
-  const stopAll = (code: ExitCodeValue, reason: string, error?: EvtailError) => {
-    merged?.end(code, reason, error);
-    for (const s of sessions) s.stop(code, reason, error);
+  const stopAll = (end: EndReason) => {
+    merged?.end(end);
+    for (const s of sessions) s.stop(end);
   };
   // The merged stream ended (a limit, a failed stream): every session stops with its reason.
   merged?.onEnd(() => {
-    const e = merged.ending!;
-    for (const s of sessions) s.stop(e.code, e.reason, e.error);
+    for (const s of sessions) s.stop(merged.ending!);
   });
 
   const drainMs = run.drainTimeout ?? DEFAULT_DRAIN_MS;
@@ -151,7 +150,7 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
       signalled = { sig, at: Date.now() };
       // Stop reading; or, if the run had ended and sinks are still delivering, bound that wait.
       if (draining) output.cut(signalled.at + drainMs);
-      else stopAll(128 + (signalNumbers[sig] ?? 0), `stopped by ${sig}`);
+      else stopAll({ kind: 'signal', signal: sig });
       return;
     }
     // A second signal: the user will not wait any longer.
@@ -161,10 +160,10 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
   // Credentials refused on a reconnect of --publish: the run stops with exit 3.
-  publisher?.onFatal((err) => stopAll(err.exitCode, err.message, err));
+  publisher?.onFatal((error) => stopAll({ kind: 'fatal', error }));
   sink.whenBroken((error) => {
-    if (!error) return stopAll(ExitCode.ok, 'stdout was closed');
-    stopAll(ExitCode.internal, 'writing stdout failed', new EvtailError(`cannot write to stdout: ${error.message}`, ExitCode.internal));
+    if (!error) return stopAll({ kind: 'stopped', by: 'stdout-closed' });
+    stopAll({ kind: 'internal', message: `cannot write to stdout: ${error.message}` });
   });
 
   let result: SessionResult;
@@ -189,21 +188,22 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
   if (recorder?.error) reporter.warn(`--record: writing ${run.record} failed: ${recorder.error.message}`);
   // Events a sink (--forward-to, --publish) finally gave up on: the run did not do all it was asked (and --stats says so).
   const failed = output.failures();
-  if (failed > 0 && result.code === ExitCode.ok) {
+  if (failed > 0 && exitCode(result.end) === 0) {
     const message = `${formatCount(failed)} event${failed === 1 ? '' : 's'} could not be delivered to ${output.names.slice(1).join(', ') || 'a sink'}`;
-    const hint = forward ? forward.retryHint() : undefined;
-    result = { ...result, code: ExitCode.undelivered, reason: message, error: new EvtailError(message, ExitCode.undelivered, hint) };
+    result = { ...result, end: { kind: 'undelivered', message, hint: forward ? forward.retryHint() : undefined } };
   }
-  if (!merged?.reported) report(result, reporter, run);
+  // The one place the end becomes the exit code (src/exit.ts).
+  const end = outcome(result.end);
+  if (!merged?.reported) report(end, reporter, run);
   if (undelivered.length) reporter.error(undeliveredText(undelivered, recorder?.name, secondSignal ?? (signalled ? `the ${formatDuration(drainMs, 1)} of --drain-timeout` : undefined)));
   if (run.stats) {
     const json = format === 'ndjson';
-    if (!single) plans.forEach((p, i) => io.stderr.write(formatStats(results[i]!, Date.now() - startedAt, json, redactor, {}, p.source) + '\n'));
-    io.stderr.write(formatStats(result, Date.now() - startedAt, json, redactor, { ...(publisher ? { publish: publisher.snapshot() } : {}), ...(forward ? { forward: forward.stats() } : {}) }) + '\n');
+    if (!single) plans.forEach((p, i) => io.stderr.write(formatStats({ ...outcome(results[i]!.end), stats: results[i]!.stats }, Date.now() - startedAt, json, redactor, {}, p.source) + '\n'));
+    io.stderr.write(formatStats({ ...end, stats: result.stats }, Date.now() - startedAt, json, redactor, { ...(publisher ? { publish: publisher.snapshot() } : {}), ...(forward ? { forward: forward.stats() } : {}) }) + '\n');
   }
   // A signal while sinks were still delivering after the run ended: the output is not complete, and the code says so.
-  if (signalled && result.code < 128 && undelivered.length) return 128 + (signalNumbers[signalled.sig] ?? 0);
-  return result.code;
+  if (signalled && end.code < 128 && undelivered.length) return signalExitCode(signalled.sig);
+  return end.code;
 }
 
 /** "1,234 events not delivered to stdout; 12 frames not written to --record x: it did not take them within 2s (--drain-timeout)" */
@@ -253,9 +253,9 @@ async function forwardSink(common: CommonOptions, io: TailIo, redactor: Redactor
   return createForwardSink({ common, env: io.env, redactor, reporter: forwardReporter, userAgent: `evtail/${version()}`, warn: (m) => reporter.warn(m) });
 }
 
-export function report(result: Pick<SessionResult, 'code' | 'reason' | 'error'>, reporter: StatusReporter, common: CommonOptions): void {
-  const err: EvtailError | undefined = result.error;
-  if (err && result.code !== ExitCode.ok) {
+export function report(result: Outcome, reporter: StatusReporter, common: CommonOptions): void {
+  const err = result.error;
+  if (err && result.code !== 0) {
     // -q: the exit code already says "timed out" or "went quiet"; a cron job that reads it needs no mail.
     if (common.quiet && isExpectedOutcome(result.code)) return;
     // -q: one line per error that needs action; the hint is for a person reading along.
@@ -265,4 +265,4 @@ export function report(result: Pick<SessionResult, 'code' | 'reason' | 'error'>,
   if (common.verbose) reporter.debug(`done: ${result.reason}`);
 }
 
-export type { ExitCodeValue };
+export type { ExitCodeValue } from './errors.js';

@@ -3,17 +3,12 @@
  * --keep-going), each stream's name on its events and status lines, and the --metrics reporters. The limits (-n,
  * --timeout…) are the run's RunLimits, shared by every session.
  */
-import { EvtailError, ExitCode, type ExitCodeValue } from './errors.js';
+import { endError, endText, exitCode, type EndReason } from './exit.js';
 import type { ForwardFigures, PublishFigures, StreamMetrics } from './output/metrics.js';
+import type { Reporter } from './output/session-status.js';
 import type { StatusReporter } from './output/status.js';
 import type { CommonOptions } from './providers/spec.js';
-import type { EventOutput, SessionObserver, SessionReporter, SessionResult, SessionStats } from './session/session.js';
-
-interface Ending {
-  code: ExitCodeValue;
-  reason: string;
-  error?: EvtailError;
-}
+import type { EventOutput, SessionObserver, SessionResult, SessionStats } from './session/session.js';
 
 /**
  * The policy of a run of several streams: a stream that fails for good ends the run naming it (or, with
@@ -21,11 +16,11 @@ interface Ending {
  * every stream has ended.
  */
 export class MergedStreams {
-  ending: Ending | undefined;
+  ending: EndReason | undefined;
   /** The failure that decided the exit code was already reported (--keep-going reports each when it happens). */
   reported = false;
   private ended = 0;
-  private firstFailure: Ending | undefined;
+  private firstFailure: EndReason | undefined;
   private endCallback: (() => void) | undefined;
 
   constructor(
@@ -37,26 +32,26 @@ export class MergedStreams {
     this.endCallback = cb;
   }
 
-  end(code: ExitCodeValue, reason: string, error?: EvtailError): void {
+  end(end: EndReason): void {
     if (this.ending) return;
-    this.ending = { code, reason, error };
+    this.ending = end;
     this.endCallback?.();
   }
 
   /** One stream's session is over. A failure ends the run naming the stream, or is reported with --keep-going. */
   streamEnded(source: string, r: SessionResult, reporter: StatusReporter): SessionResult {
     this.ended += 1;
-    const failed = !this.ending && r.code !== ExitCode.ok;
+    const failed = !this.ending && exitCode(r.end) !== 0;
     if (failed) {
-      const message = `[${source}] ${r.error?.message ?? r.reason}`;
-      this.firstFailure ??= { code: r.code, reason: message };
+      const failure: EndReason = { kind: 'stream-failed', source, end: r.end };
+      this.firstFailure ??= failure;
       if (!this.run.keepGoing) {
-        this.end(r.code, message, new EvtailError(message, r.code, r.error?.hint));
+        this.end(failure);
         return r;
       }
-      reporter.error(`${message}; the other streams go on (--keep-going)`, this.run.quiet ? undefined : r.error?.hint);
+      reporter.error(`${endText(failure)}; the other streams go on (--keep-going)`, this.run.quiet ? undefined : endError(r.end)?.hint);
     }
-    if (this.ended === this.streams) this.end(ExitCode.ok, 'every stream ended');
+    if (this.ended === this.streams) this.end({ kind: 'all-ended' });
     return r;
   }
 
@@ -69,12 +64,12 @@ export class MergedStreams {
       },
       { eventsSeen: 0, eventsPrinted: 0, bytesIn: 0, reconnects: 0, connectedMs: 0, gapMs: 0, attempts: 0 },
     );
-    const end = this.ending ?? { code: ExitCode.ok, reason: 'every stream ended' };
-    if (end.code === ExitCode.ok && this.firstFailure) {
+    const end: EndReason = this.ending ?? { kind: 'all-ended' };
+    if (exitCode(end) === 0 && this.firstFailure) {
       this.reported = true;
-      return { code: this.firstFailure.code, reason: this.firstFailure.reason, stats };
+      return { end: this.firstFailure, stats };
     }
-    return { ...end, stats };
+    return { end, stats };
   }
 }
 
@@ -92,7 +87,7 @@ export function streamOutputOf(out: EventOutput, source: string | undefined, met
 }
 
 /** One stream's status lines, named: `evtail: [tips] connecting`. */
-export function prefixed(r: StatusReporter, source: string): SessionReporter {
+export function prefixed(r: StatusReporter, source: string): Reporter {
   const p = `[${source}] `;
   return {
     status: (m) => r.status(p + m),
@@ -136,8 +131,11 @@ export async function startMetrics(listen: string, reporter: StatusReporter) {
       },
     },
     /** Each stream's end: failed (its own error, not the run's end) or finished. */
-    streamsEnded(plans: { source: string }[], results: SessionResult[], ending: Ending | undefined): void {
-      plans.forEach((p, i) => streams.get(p.source)?.ended(results[i]!.code !== ExitCode.ok && results[i]!.reason !== ending?.reason && results[i]!.code < 128));
+    streamsEnded(plans: { source: string }[], results: SessionResult[], ending: EndReason | undefined): void {
+      plans.forEach((p, i) => {
+        const end = results[i]!.end;
+        streams.get(p.source)?.ended(end !== ending && end.kind !== 'signal' && exitCode(end) !== 0);
+      });
     },
     close: () => served.close(),
   };

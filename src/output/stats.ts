@@ -1,7 +1,7 @@
 /** --stats: one summary on stderr at exit; one JSON line when the format is ndjson. */
 import type { Redactor } from '../redact.js';
 import { sanitize, sanitizeJson } from './sanitize.js';
-import type { SessionResult } from '../session/session.js';
+import type { SessionStats } from '../session/session.js';
 import { formatDuration, formatSize } from '../format.js';
 
 /** Per --forward-to target: events delivered, retries, final failures, the handler's latency. */
@@ -31,8 +31,16 @@ export interface SinkStats {
   forward?: ForwardStats[];
 }
 
+/** How the run (or one stream) ended, as src/exit.ts says it, and its figures. */
+export interface StatsInput {
+  code: number;
+  reason: string;
+  error?: { message: string };
+  stats: SessionStats;
+}
+
 /** `source`: one stream's line when several run (`evtail: stats [tips]: …`, `"source":"tips"`). */
-export function formatStats(result: SessionResult, elapsedMs: number, json: boolean, redactor: Redactor, sinks: SinkStats = {}, source?: string): string {
+export function formatStats(result: StatsInput, elapsedMs: number, json: boolean, redactor: Redactor, sinks: SinkStats = {}, source?: string): string {
   const s = result.stats;
   const reason = redactor.redact(result.error?.message ?? result.reason);
   if (json) {

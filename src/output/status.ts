@@ -3,7 +3,7 @@
  * (loaded lazily, so pipes and --help never pay for it). Everything passes through the redactor, then the
  * terminal sanitiser: a close reason, a server's error text or a frame under -v cannot act on the terminal.
  */
-import type { SessionReporter } from '../session/session.js';
+import type { Reporter } from './session-status.js';
 import type { Redactor } from '../redact.js';
 import { sanitize } from './sanitize.js';
 
@@ -28,7 +28,7 @@ export interface ReporterOptions {
   prefix?: string;
 }
 
-export class StatusReporter implements SessionReporter {
+export class StatusReporter implements Reporter {
   private spinner: SpinnerLike | undefined;
   private spinnerLoading: Promise<void> | undefined;
   private readonly prefix: string;

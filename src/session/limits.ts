@@ -3,24 +3,23 @@
  * stream's session (one stream or several): an event seen keeps --idle-timeout quiet, an event printed counts for
  * -n and --until, and the first limit reached ends the run through the onEnd callbacks.
  */
-import { ExitCode, IdleError, TimeoutError, type EvtailError, type ExitCodeValue } from '../errors.js';
-import { formatDuration } from '../format.js';
 import type { Clock, TailEvent } from '../types.js';
+import type { EndReason } from './end.js';
 
 export interface LimitOptions {
   maxEvents?: number;
   timeoutMs?: number;
-  /** --duration: watch for this long, then exit 0. */
+  /** --duration: watch for this long, then end (`duration`, a success). */
   durationMs?: number;
-  /** Exit 6 when no event arrived for this long. */
+  /** End (`idle`) when no event arrived for this long. */
   idleTimeoutMs?: number;
-  /** Stop with exit 0 after printing the first event that passes. */
+  /** End (`until`, a success) after printing the first event that passes. */
   until?: (ev: TailEvent) => boolean;
   /** Said after "no event arrived" when several streams share the limits: " on any stream". */
   scope?: string;
 }
 
-type End = (code: ExitCodeValue, reason: string, error?: EvtailError) => void;
+type End = (end: EndReason) => void;
 
 export class RunLimits {
   private printed = 0;
@@ -46,16 +45,16 @@ export class RunLimits {
     this.started = true;
     const { timeoutMs, durationMs, idleTimeoutMs, maxEvents } = this.o;
     if (timeoutMs !== undefined) {
-      this.later(timeoutMs, () => this.end(ExitCode.timeout, `timeout: ${timeoutMs} ms passed`, new TimeoutError(`timed out after ${formatDuration(timeoutMs)}${maxEvents ? ` with ${this.printed} of ${maxEvents} events` : ''}`)));
+      this.later(timeoutMs, () => this.end({ kind: 'timeout', ms: timeoutMs, printed: this.printed, maxEvents }));
     }
-    if (durationMs !== undefined) this.later(durationMs, () => this.end(ExitCode.ok, `--duration: watched for ${formatDuration(durationMs)}`));
+    if (durationMs !== undefined) this.later(durationMs, () => this.end({ kind: 'duration', ms: durationMs }));
     if (idleTimeoutMs !== undefined) {
       this.lastSeenAt = this.clock.now();
       // Per event only the time is noted; the one timer re-arms itself for what is left.
       const check = () => {
         const quiet = this.clock.now() - this.lastSeenAt;
         if (quiet < idleTimeoutMs) this.later(idleTimeoutMs - quiet, check);
-        else this.end(ExitCode.idle, `idle: no event for ${idleTimeoutMs} ms`, new IdleError(`no event arrived${this.o.scope ?? ''} for ${formatDuration(idleTimeoutMs)} (--idle-timeout)`));
+        else this.end({ kind: 'idle', ms: idleTimeoutMs, scope: this.o.scope ?? '' });
       };
       this.later(idleTimeoutMs, check);
     }
@@ -74,8 +73,8 @@ export class RunLimits {
   /** An event was printed; true when that ended the run (--until matched, or -n reached). */
   counted(untilHit: boolean): boolean {
     this.printed += 1;
-    if (untilHit) this.end(ExitCode.ok, 'the --until condition matched');
-    else if (this.o.maxEvents !== undefined && this.printed >= this.o.maxEvents) this.end(ExitCode.ok, `${this.o.maxEvents} events received`);
+    if (untilHit) this.end({ kind: 'until' });
+    else if (this.o.maxEvents !== undefined && this.printed >= this.o.maxEvents) this.end({ kind: 'max-events', count: this.o.maxEvents });
     return this.ended;
   }
 
@@ -84,11 +83,11 @@ export class RunLimits {
     this.timers.clear();
   }
 
-  private end(code: ExitCodeValue, reason: string, error?: EvtailError): void {
+  private end(end: EndReason): void {
     if (this.ended) return;
     this.ended = true;
     this.stop();
-    for (const fn of this.ends) fn(code, reason, error);
+    for (const fn of this.ends) fn(end);
   }
 
   private later(ms: number, fn: () => void): void {

@@ -2,9 +2,9 @@
  * The reconnect loop: the one place that owns time. It connects through the driver, watches the link,
  * writes events to the output with backpressure, and decides when to retry, how long to wait and when to give up.
  */
-import { ConnectionError, EvtailError, ExitCode, errorMessage, type ExitCodeValue } from '../errors.js';
+import { EvtailError, errorMessage } from '../errors.js';
 import type { Clock, CloseOutcome, Connection, Driver, DriverHooks, HeartbeatSpec, TailEvent } from '../types.js';
-import { formatDuration } from '../format.js';
+import type { EndReason } from './end.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { ConnectionTimers } from './timers.js';
 import { Watchdog } from './watchdog.js';
@@ -19,26 +19,35 @@ export interface EventOutput {
   onDrain(cb: () => void): void;
 }
 
-export interface SessionReporter {
-  status(message: string): void;
-  /** Spinner-friendly: the link is up and carrying events. */
-  ready(message: string): void;
-  warn(message: string): void;
-  /** Shown even with --quiet. */
-  error(message: string): void;
-  debug(message: string): void;
-  frame(dir: 'in' | 'out', text: string): void;
-  /** A secret learned while running, to redact from now on. */
-  secret?(value: string): void;
-  /** Redact before shortening: a cut must not leave half a secret behind. */
-  redact?(text: string): string;
-}
+/**
+ * What the session tells a person about (output/session-status.ts turns it into the status lines on stderr; the
+ * library API into onStatus calls). Facts only: the words are the observer's.
+ */
+export type SessionStatus =
+  /** An attempt starts (1 the first). */
+  | { kind: 'connecting'; attempt: number }
+  /** The socket is open (the protocol is not ready yet). */
+  | { kind: 'open'; detail?: string }
+  /** The link carries events. */
+  | { kind: 'ready'; detail?: string }
+  /** A frame that did not decode (`reason`: the decoder's word); the frame as received (not redacted). */
+  | { kind: 'undecodable'; reason: string; frame: string }
+  /** The output threw on an event (skipped, not counted). */
+  | { kind: 'unprintable'; type: string; error: unknown }
+  /** The watchdog found the link dead: it is terminated, and a reconnect follows. */
+  | { kind: 'dead-link'; reason: string }
+  /** The next attempt in `delayMs`. */
+  | { kind: 'reconnecting'; delayMs: number; reason: string }
+  /** A driver's own message (the protocol's words), at its level. */
+  | { kind: 'driver'; level: 'status' | 'warn' | 'error' | 'debug'; message: string };
 
-/** Lifecycle notifications, for --meta, --stats and --record. */
+/** Lifecycle notifications, for the status lines, --meta, --stats, --record and --metrics. */
 export interface SessionObserver {
+  status?(e: SessionStatus): void;
   connected?(info: { attempt: number; at: number }): void;
   disconnected?(info: { reason: string; at: number }): void;
   reconnecting?(info: { reason: string; delayMs: number; attempt: number; at: number }): void;
+  /** Every frame in and out (asked for only when an observer has this method: it costs on the hot path). */
   frame?(dir: 'in' | 'out', text: string, at: number, bytes?: Buffer): void;
   finished?(result: SessionResult): void;
 }
@@ -46,7 +55,8 @@ export interface SessionObserver {
 export interface SessionOptions extends LimitOptions {
   driver: Driver;
   output: EventOutput;
-  reporter: SessionReporter;
+  /** A secret learned while running (a session token), to redact from now on. */
+  secret?(value: string): void;
   clock: Clock;
   reconnect: boolean;
   /** Reconnect attempts allowed without a healthy connection in between (Infinity: no limit). */
@@ -66,14 +76,11 @@ export interface SessionOptions extends LimitOptions {
    */
   limits?: RunLimits;
   observers?: SessionObserver[];
-  /** Whether frame() notifications are wanted at all (verbose or record): keeps the hot path lean. */
-  wantFrames?: boolean;
 }
 
+/** How the session ended (src/exit.ts maps it to the exit code), and its figures. */
 export interface SessionResult {
-  code: ExitCodeValue;
-  reason: string;
-  error?: EvtailError;
+  end: EndReason;
   stats: SessionStats;
 }
 
@@ -120,8 +127,13 @@ export class Session {
   private gapStart: number | undefined;
   readonly stats: SessionStats = { eventsSeen: 0, eventsPrinted: 0, bytesIn: 0, reconnects: 0, connectedMs: 0, gapMs: 0, attempts: 0 };
 
+  private readonly observers: SessionObserver[];
+  private readonly statusObservers: SessionObserver[];
+
   constructor(options: SessionOptions) {
     this.opts = options;
+    this.observers = options.observers ?? [];
+    this.statusObservers = this.observers.filter((o) => o.status);
     this.clock = options.clock;
     this.backoff = new Backoff(options.backoff);
     this.ownLimits = options.limits === undefined;
@@ -132,15 +144,15 @@ export class Session {
   }
 
   run(): Promise<SessionResult> {
-    this.limits.onEnd((code, reason, error) => this.finish(code, reason, error));
+    this.limits.onEnd((end) => this.finish(end));
     this.limits.start();
     this.connect();
     return this.done;
   }
 
-  /** Stop from outside (signal, EPIPE). Idempotent. */
-  stop(code: ExitCodeValue, reason: string, error?: EvtailError): void {
-    this.finish(code, reason, error);
+  /** Stop from outside (signal, EPIPE, the run's end). Idempotent. */
+  stop(end: EndReason): void {
+    this.finish(end);
   }
 
   get isFinished(): boolean {
@@ -167,11 +179,12 @@ export class Session {
     if (this.paused) timers.suspend();
     const live = () => gen === this.generation && this.state !== 'finished';
     const opts = this.opts;
-    const frames = opts.wantFrames ?? false;
+    const frameObservers = this.observers.filter((o) => o.frame);
+    const frames = frameObservers.length > 0;
     const hooks: DriverHooks = {
       open: (detail) => {
         if (!live()) return;
-        opts.reporter.status(`connected${detail ? `: ${detail}` : ''}`);
+        this.say({ kind: 'open', detail });
       },
       ready: (detail) => {
         if (!live()) return;
@@ -183,8 +196,8 @@ export class Session {
           this.stats.gapMs += at - this.gapStart;
           this.gapStart = undefined;
         }
-        opts.reporter.ready(`ready${detail ? `: ${detail}` : ''}`);
-        for (const o of opts.observers ?? []) o.connected?.({ attempt: this.stats.attempts, at });
+        this.say({ kind: 'ready', detail });
+        for (const o of this.observers) o.connected?.({ attempt: this.stats.attempts, at });
         this.health.ready(timers.set.bind(timers));
       },
       event: (ev) => {
@@ -194,7 +207,7 @@ export class Session {
       },
       undecodable: (frame, reason) => {
         if (!live()) return;
-        opts.reporter.warn(`a frame did not decode (${reason}): ${preview(opts.reporter.redact?.(frame) ?? frame)}`);
+        this.say({ kind: 'undecodable', reason, frame });
         if (!opts.output.undecodable(frame)) this.backpressure();
       },
       heartbeat: (spec: HeartbeatSpec) => {
@@ -210,15 +223,14 @@ export class Session {
       frame: (dir, text, bytes) => {
         if (dir === 'in') this.stats.bytesIn += bytes ? bytes.length : text.length;
         if (!frames || !live()) return;
-        opts.reporter.frame(dir, bytes ? `(binary, ${bytes.length} bytes) ${bytes.toString('base64')}` : text);
         const at = this.clock.now();
-        for (const o of opts.observers ?? []) o.frame?.(dir, text, at, bytes);
+        for (const o of frameObservers) o.frame!(dir, text, at, bytes);
       },
-      status: (m) => live() && opts.reporter.status(m),
-      warn: (m) => live() && opts.reporter.warn(m),
-      debug: (m) => live() && opts.reporter.debug(m),
-      error: (m) => live() && opts.reporter.error(m),
-      secret: (v) => opts.reporter.secret?.(v),
+      status: (message) => live() && this.say({ kind: 'driver', level: 'status', message }),
+      warn: (message) => live() && this.say({ kind: 'driver', level: 'warn', message }),
+      debug: (message) => live() && this.say({ kind: 'driver', level: 'debug', message }),
+      error: (message) => live() && this.say({ kind: 'driver', level: 'error', message }),
+      secret: (v) => opts.secret?.(v),
       timer: (ms, fn) => timers.set(ms, () => live() && fn()),
       closed: (outcome) => {
         timers.clear();
@@ -226,14 +238,14 @@ export class Session {
         this.onClosed(outcome);
       },
     };
-    opts.reporter.status(this.stats.attempts === 1 ? 'connecting' : `connecting (attempt ${this.stats.attempts})`);
+    this.say({ kind: 'connecting', attempt: this.stats.attempts });
     this.health.start(timers.set.bind(timers), (reason) => live() && this.conn?.terminate(reason));
     try {
       this.conn = opts.driver.connect(hooks);
     } catch (err) {
       // Connecting runs from timers too: whatever a driver throws ends the run through the normal exit path.
-      if (err instanceof EvtailError) this.finish(err.exitCode, err.message, err);
-      else this.finish(ExitCode.internal, `internal error: ${errorMessage(err)}`, new EvtailError(`internal error while connecting: ${errorMessage(err)}`, ExitCode.internal));
+      if (err instanceof EvtailError) this.finish({ kind: 'fatal', error: err });
+      else this.finish({ kind: 'internal', message: `internal error while connecting: ${errorMessage(err)}` });
     }
   }
 
@@ -247,7 +259,7 @@ export class Session {
     try {
       more = opts.output.write(ev);
     } catch (err) {
-      return opts.reporter.warn(`an event of type "${preview(ev.type)}" could not be printed (${err instanceof RangeError ? 'nested too deeply' : errorMessage(err)}); skipped it`);
+      return this.say({ kind: 'unprintable', type: ev.type, error: err });
     }
     this.stats.eventsPrinted += 1;
     if (this.limits.counted(untilHit)) return;
@@ -278,7 +290,7 @@ export class Session {
   private linkDead(reason: string): void {
     if (this.state === 'finished' || !this.conn) return;
     const why = `dead link: ${reason}`;
-    this.opts.reporter.warn(`${why}; reconnecting`);
+    this.say({ kind: 'dead-link', reason });
     // The link notes it as a fact; the driver's classify says what it means (a refusal noted before still wins).
     this.conn.terminate(why);
   }
@@ -295,13 +307,13 @@ export class Session {
       this.linkUpAt = undefined;
       this.gapStart = at;
     }
-    for (const o of this.opts.observers ?? []) o.disconnected?.({ reason: outcome.recovery === 'fatal' ? outcome.error.message : outcome.reason, at });
+    for (const o of this.observers) o.disconnected?.({ reason: outcome.recovery === 'fatal' ? outcome.error.message : outcome.reason, at });
     if (outcome.recovery === 'fatal') {
-      this.finish(outcome.error.exitCode, outcome.error.message, outcome.error);
+      this.finish({ kind: 'fatal', error: outcome.error });
       return;
     }
     if (outcome.recovery === 'done') {
-      this.finish(ExitCode.ok, `the stream ended: ${outcome.reason}`);
+      this.finish({ kind: 'stream-ended', reason: outcome.reason });
       return;
     }
     this.retry(outcome, wasReady);
@@ -311,16 +323,13 @@ export class Session {
     const opts = this.opts;
     const never = !this.everReady;
     if (!opts.reconnect) {
-      const msg = never ? `could not connect: ${outcome.reason}` : `connection lost: ${outcome.reason}`;
-      this.finish(ExitCode.connection, msg, new ConnectionError(msg, 'evtail reconnects by itself unless --no-reconnect is given'));
+      this.finish({ kind: 'connection-lost', everReady: !never, reason: outcome.reason });
       return;
     }
     const now = this.clock.now();
     if (opts.retryWindowMs !== undefined) this.failures = this.failures.filter((t) => now - t < opts.retryWindowMs!);
     if (this.failures.length >= opts.maxRetries) {
-      const window = opts.retryWindowMs !== undefined ? ` within ${formatDuration(opts.retryWindowMs)}` : '';
-      const msg = `gave up after ${this.failures.length} reconnect attempt${this.failures.length === 1 ? '' : 's'}${window}: ${outcome.reason}`;
-      this.finish(ExitCode.connection, msg, new ConnectionError(msg, 'raise --max-retries (or inf), or check that the server is reachable'));
+      this.finish({ kind: 'gave-up', attempts: this.failures.length, windowMs: opts.retryWindowMs, reason: outcome.reason });
       return;
     }
     // A link that was ready and is asked to come back at once (e.g. a ping timeout) skips the wait, once.
@@ -328,12 +337,16 @@ export class Session {
     this.failures.push(now);
     const delay = immediate ? 0 : Math.max(outcome.delayMs ?? 0, this.backoff.next());
     this.stats.reconnects += 1;
-    for (const o of opts.observers ?? []) o.reconnecting?.({ reason: outcome.reason, delayMs: delay, attempt: this.stats.attempts + 1, at: now });
-    opts.reporter.status(`reconnecting in ${formatDuration(delay, 1)}: ${outcome.reason}`);
+    for (const o of this.observers) o.reconnecting?.({ reason: outcome.reason, delayMs: delay, attempt: this.stats.attempts + 1, at: now });
+    this.say({ kind: 'reconnecting', delayMs: delay, reason: outcome.reason });
     this.later(delay, () => this.connect());
   }
 
-  private finish(code: ExitCodeValue, reason: string, error?: EvtailError): void {
+  private say(e: SessionStatus): void {
+    for (const o of this.statusObservers) o.status!(e);
+  }
+
+  private finish(end: EndReason): void {
     if (this.state === 'finished') return;
     this.state = 'finished';
     if (this.ownLimits) this.limits.stop();
@@ -349,8 +362,8 @@ export class Session {
     this.connTimers?.clear();
     conn?.close();
     this.opts.driver.dispose?.();
-    const result: SessionResult = { code, reason, error, stats: this.stats };
-    for (const o of this.opts.observers ?? []) o.finished?.(result);
+    const result: SessionResult = { end, stats: this.stats };
+    for (const o of this.observers) o.finished?.(result);
     this.resolve(result);
   }
 
@@ -362,9 +375,4 @@ export class Session {
     this.timers.add(handle);
     return handle;
   }
-}
-
-function preview(frame: string): string {
-  const one = frame.replace(/\s+/g, ' ');
-  return one.length > 120 ? `${one.slice(0, 117)}...` : one;
 }

@@ -67,6 +67,14 @@ describe('architecture', () => {
     expect(own.map((f) => relative(root, f))).toEqual([]);
   });
 
+  test('the session reports facts: no exit codes in src/session/ (src/exit.ts maps its end reason), no status words in the session or the limits (output/session-status.ts says them)', () => {
+    const session = files.filter((f) => relative(root, f).startsWith('session/'));
+    expect(session.length).toBeGreaterThan(0);
+    expect(session.filter((f) => /\bExitCode|\bexitCode\b/.test(text.get(f)!)).map((f) => relative(root, f))).toEqual([]);
+    const wordless = ['session/session.ts', 'session/limits.ts'].map((f) => join(root, f));
+    expect(wordless.filter((f) => /from '\.\.\/(format|output\/[^']*)\.js'|reporter/.test(text.get(f)!)).map((f) => relative(root, f))).toEqual([]);
+  });
+
   test("no dependency's private fields (`x._socket`), no patched socket methods, no socketcluster-client in src/", () => {
     const bad = files.filter((f) => {
       const t = text.get(f)!;

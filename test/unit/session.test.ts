@@ -1,7 +1,9 @@
 /** The reconnect loop against a scripted driver and a fake clock. */
 import { describe, expect, test } from '@jest/globals';
 import { AuthError } from '../../src/errors.js';
-import { Session, type EventOutput, type SessionOptions, type SessionReporter } from '../../src/session/session.js';
+import { endError, endText, exitCode } from '../../src/exit.js';
+import { statusObserver, type Reporter } from '../../src/output/session-status.js';
+import { Session, type EventOutput, type SessionOptions, type SessionStatus } from '../../src/session/session.js';
 import type { Connection, Driver, DriverHooks, TailEvent } from '../../src/types.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
@@ -58,7 +60,7 @@ function setup(over: Partial<SessionOptions> = {}) {
     onDrain: (cb) => (drainCb = cb),
   };
   const log: string[] = [];
-  const reporter: SessionReporter = {
+  const reporter: Reporter = {
     status: (m) => log.push(`status ${m}`),
     ready: (m) => log.push(`ready ${m}`),
     warn: (m) => log.push(`warn ${m}`),
@@ -66,13 +68,17 @@ function setup(over: Partial<SessionOptions> = {}) {
     debug: () => undefined,
     frame: () => undefined,
   };
-  const session = new Session({ driver, output, reporter, clock, reconnect: true, maxRetries: 3, backoff: { random: () => 0.999 }, ...over });
+  // The session writes no text: its typed status goes to the observers; the CLI's status observer words it.
+  const statuses: SessionStatus[] = [];
+  const observers = [statusObserver(reporter), { status: (e: SessionStatus) => statuses.push(e) }, ...(over.observers ?? [])];
+  const session = new Session({ driver, output, clock, reconnect: true, maxRetries: 3, backoff: { random: () => 0.999 }, ...over, observers });
   const done = session.run();
   return {
     clock,
     driver,
     written,
     log,
+    statuses,
     session,
     done,
     setFull: (v: boolean) => (full = v),
@@ -89,7 +95,7 @@ describe('Session', () => {
     s.driver.last.event(ev(2));
     s.driver.last.event(ev(3));
     const r = await s.done;
-    expect(r.code).toBe(0);
+    expect(exitCode(r.end)).toBe(0);
     expect(s.written.map((e) => e.id)).toEqual(['1', '2']);
     expect(s.driver.conns[0]!.closed).toBe(true);
   });
@@ -105,16 +111,19 @@ describe('Session', () => {
     expect(s.driver.hooks).toHaveLength(3);
     s.driver.last.closed({ recovery: 'retry', reason: 'connection refused' });
     const r = await s.done;
-    expect(r.code).toBe(5);
-    expect(r.error?.message).toMatch(/gave up after 2 reconnect attempts: connection refused/);
+    expect(exitCode(r.end)).toBe(5);
+    expect(endError(r.end)?.message).toMatch(/gave up after 2 reconnect attempts: connection refused/);
     expect(s.log).toContain('status reconnecting in 499ms: connection refused');
+    expect(r.end).toEqual({ kind: 'gave-up', attempts: 2, windowMs: undefined, reason: 'connection refused' });
+    expect(s.statuses).toContainEqual({ kind: 'reconnecting', delayMs: 499, reason: 'connection refused' });
   });
 
   test('auth refusal is fatal: exit 3, never retried', async () => {
     const s = setup();
     s.driver.last.closed({ recovery: 'fatal', error: new AuthError('bad token') });
     const r = await s.done;
-    expect(r.code).toBe(3);
+    expect(exitCode(r.end)).toBe(3);
+    expect(r.end.kind).toBe('fatal');
     s.clock.advance(60_000);
     expect(s.driver.hooks).toHaveLength(1);
   });
@@ -124,14 +133,14 @@ describe('Session', () => {
     s.driver.last.ready();
     s.driver.last.closed({ recovery: 'retry', reason: 'closed with code 1006' });
     const r = await s.done;
-    expect(r.code).toBe(5);
-    expect(r.error?.message).toBe('connection lost: closed with code 1006');
+    expect(exitCode(r.end)).toBe(5);
+    expect(endError(r.end)?.message).toBe('connection lost: closed with code 1006');
   });
 
   test('a done verdict (normal closure) ends with 0', async () => {
     const s = setup();
     s.driver.last.closed({ recovery: 'done', reason: 'closed with code 1000' });
-    expect((await s.done).code).toBe(0);
+    expect(exitCode((await s.done).end)).toBe(0);
   });
 
   test('a healthy connection resets the backoff and the retry budget', async () => {
@@ -157,8 +166,8 @@ describe('Session', () => {
     s.clock.advance(6000);
     s.driver.last.closed({ recovery: 'retry', reason: 'dead link' });
     const r = await s.done;
-    expect(r.code).toBe(5);
-    expect(r.reason).toMatch(/gave up after 1 reconnect attempt: dead link/);
+    expect(exitCode(r.end)).toBe(5);
+    expect(endText(r.end)).toMatch(/gave up after 1 reconnect attempt: dead link/);
   });
 
   test('proof of life after the healthy time still resets the budget (a quiet feed with a slow heartbeat)', async () => {
@@ -183,8 +192,8 @@ describe('Session', () => {
     s.driver.last.open();
     s.clock.advance(3000);
     const r = await s.done;
-    expect(r.code).toBe(5);
-    expect(r.reason).toMatch(/gave up after 1 reconnect attempt: not ready within 3s/);
+    expect(exitCode(r.end)).toBe(5);
+    expect(endText(r.end)).toMatch(/gave up after 1 reconnect attempt: not ready within 3s/);
   });
 
   test('--connect-timeout does not touch a connection that became ready', async () => {
@@ -208,7 +217,7 @@ describe('Session', () => {
     expect(s.session.isFinished).toBe(false);
     s.driver.last.event(ev(2));
     const r = await s.done;
-    expect(r.code).toBe(0);
+    expect(exitCode(r.end)).toBe(0);
     expect(s.written.map((e) => e.id)).toEqual(['1', '2']);
     expect(s.log.filter((l) => l.startsWith('warn '))).toEqual(['warn an event of type "t" could not be printed (nested too deeply); skipped it']);
   });
@@ -294,8 +303,8 @@ describe('Session', () => {
     s.driver.last.closed({ recovery: 'retry', reason: 'drop' });
     s.clock.advance(1000);
     const r = await s.done;
-    expect(r.code).toBe(1);
-    expect(r.error?.message).toMatch(/Invalid URL/);
+    expect(exitCode(r.end)).toBe(1);
+    expect(endError(r.end)?.message).toMatch(/Invalid URL/);
   });
 
   test('callbacks from an old connection are ignored', async () => {
@@ -312,7 +321,7 @@ describe('Session', () => {
   test('--timeout ends with 4; --idle-timeout ends with 6 after silence only', async () => {
     const t = setup({ timeoutMs: 1000 });
     t.clock.advance(1000);
-    expect((await t.done).code).toBe(4);
+    expect(exitCode((await t.done).end)).toBe(4);
     const i = setup({ idleTimeoutMs: 1000 });
     i.driver.last.ready();
     i.clock.advance(900);
@@ -321,8 +330,8 @@ describe('Session', () => {
     expect(i.session.isFinished).toBe(false);
     i.clock.advance(100);
     const r = await i.done;
-    expect(r.code).toBe(6);
-    expect(r.error?.message).toMatch(/no event arrived for 1s/);
+    expect(exitCode(r.end)).toBe(6);
+    expect(endError(r.end)?.message).toMatch(/no event arrived for 1s/);
   });
 
   test('--duration ends with 0 when the time is up, events or not', async () => {
@@ -333,9 +342,9 @@ describe('Session', () => {
     expect(d.session.isFinished).toBe(false);
     d.clock.advance(1);
     const r = await d.done;
-    expect(r.code).toBe(0);
-    expect(r.error).toBeUndefined();
-    expect(r.reason).toMatch(/--duration/);
+    expect(exitCode(r.end)).toBe(0);
+    expect(endError(r.end)).toBeUndefined();
+    expect(endText(r.end)).toMatch(/--duration/);
   });
 
   test('a retry that asks for a delay (Retry-After) waits at least that long', async () => {
@@ -392,8 +401,8 @@ describe('Session', () => {
     s.clock.advance(2000);
     const r = await s.done;
     expect(s.driver.conns[0]!.terminated).toBe('dead link: no heartbeat answer within 1000 ms');
-    expect(r.code).toBe(5);
-    expect(r.error?.message).toBe('connection lost: dead link: no heartbeat answer within 1000 ms');
+    expect(exitCode(r.end)).toBe(5);
+    expect(endError(r.end)?.message).toBe('connection lost: dead link: no heartbeat answer within 1000 ms');
   });
 
   test('the state: connecting → ready → waiting (backoff) → connecting → finished', async () => {
