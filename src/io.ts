@@ -8,5 +8,28 @@ export interface Io {
   cwd: string;
 }
 
-/** What one tail needs of it: output streams and the environment (colour, CI, proxies). */
-export type TailIo = Pick<Io, 'stdout' | 'stderr' | 'env'>;
+/**
+ * An output stream as a run writes to it (stdout, stderr): what the sink and the status reporter use of a Writable,
+ * and whether it is a terminal. A process stream, or one seen through a --stdin prompt (output/prompt-line.ts).
+ */
+export interface OutStream {
+  write(chunk: string | Uint8Array, cb?: (err?: Error | null) => void): boolean;
+  on(event: string, listener: (err: Error) => void): unknown;
+  once(event: string, listener: (err: Error) => void): unknown;
+  off(event: string, listener: (err: Error) => void): unknown;
+  readonly writableNeedDrain?: boolean;
+  readonly writableLength?: number;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+/**
+ * What one tail needs of it: output streams, the environment (colour, CI, proxies) and, for a --stdin chat at a
+ * terminal only, stdin (read then only: creating process.stdin costs).
+ */
+export interface TailIo {
+  stdout: OutStream;
+  stderr: OutStream;
+  env: NodeJS.ProcessEnv;
+  readonly stdin?: NodeJS.ReadStream;
+}

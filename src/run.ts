@@ -5,6 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { TailIo } from './io.js';
+import { PromptArea } from './output/prompt-line.js';
+import type { LineInput } from './types.js';
 import { UsageError, isExpectedOutcome } from './errors.js';
 import { exitCode, outcome, signalExitCode, type EndReason, type Outcome } from './exit.js';
 import { checkProxyUrl, proxyAgentFactory } from './transport/proxy.js';
@@ -60,6 +62,9 @@ export const DEFAULT_DRAIN_MS = 2000;
  */
 export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: CommonOptions = Array.isArray(plan) ? plan[0]!.common : plan.common): Promise<number> {
   const plans: StreamPlan[] = Array.isArray(plan) ? plan : [{ ...plan, source: plan.source ?? plan.spec.name }];
+  // A --stdin chat at a terminal: a prompt on the bottom line, and evtail's writers write above it (nothing patched).
+  const chat = chatPrompt(plans, io);
+  if (chat) io = { env: io.env, stdout: chat.area.writer(io.stdout), stderr: chat.area.writer(io.stderr) };
   const single = plans.length === 1 ? plans[0]! : undefined;
   const startedAt = Date.now();
   // Parse the filter language first: a bad expression is exit 2 before any connection.
@@ -118,7 +123,7 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
     if (run.meta) observers.push(metaObserver(p.spec.name, stamp ? streamOutputOf(output, p.source) : output, (t) => redactor.redact(t)));
     sessions.push(
       new Session({
-        driver: p.module.createDriver({ ...p.module.parseOptions(p.options, p.common), transport, clock: systemClock }),
+        driver: p.module.createDriver({ ...p.module.parseOptions(p.options, p.common), transport, clock: systemClock, lines: p.options.stdin === true ? chat?.lines : undefined }),
         output: streamOutput,
         secret: (v) => reporter.secret(v),
         clock: systemClock,
@@ -204,6 +209,15 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
   // A signal while sinks were still delivering after the run ended: the output is not complete, and the code says so.
   if (signalled && end.code < 128 && undelivered.length) return signalExitCode(signalled.sig);
   return end.code;
+}
+
+/** A --stdin chat whose stdin and stderr are terminals: the prompt's area and the lines typed at it. */
+function chatPrompt(plans: StreamPlan[], io: TailIo): { area: PromptArea; lines: LineInput } | undefined {
+  if (!plans.some((p) => p.options.stdin === true) || !io.stderr.isTTY) return undefined;
+  const stdin = io.stdin;
+  if (!stdin?.isTTY) return undefined;
+  const area = new PromptArea(io.stderr as NodeJS.WriteStream);
+  return { area, lines: area.lines(stdin) };
 }
 
 /** "1,234 events not delivered to stdout; 12 frames not written to --record x: it did not take them within 2s (--drain-timeout)" */

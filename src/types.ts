@@ -140,3 +140,11 @@ export interface MockServer {
   readonly demoOptions: Record<string, unknown>;
   close(): Promise<void>;
 }
+
+/**
+ * --stdin's lines (a chat), as a run gives them to a driver: at a terminal, typed at a prompt (output/prompt-line.ts);
+ * each line read, then the end of input. `close()`: no more lines wanted.
+ */
+export interface LineInput {
+  read(onLine: (line: string) => void, onEnd: () => void): { close(): void };
+}

@@ -9,7 +9,7 @@
  * tick; backpressure is unchanged (past COALESCE_LIMIT bytes the chunk goes to the stream at once, and write()
  * answers with the stream's own state).
  */
-import type { Writable } from 'node:stream';
+import type { OutStream } from '../io.js';
 
 export interface SinkOptions {
   /** Join the lines written in one tick into one write. */
@@ -40,7 +40,7 @@ export class Sink {
   private inFlight = 0;
 
   constructor(
-    private readonly stream: Writable & { writableNeedDrain?: boolean },
+    private readonly stream: OutStream,
     options: SinkOptions = {},
   ) {
     this.coalesce = options.coalesce === true;

@@ -5,6 +5,7 @@
  */
 import type { Reporter } from './session-status.js';
 import type { Redactor } from '../redact.js';
+import type { OutStream } from '../io.js';
 import { sanitize } from './sanitize.js';
 
 interface SpinnerLike {
@@ -19,7 +20,7 @@ interface SpinnerLike {
 export interface ReporterOptions {
   quiet: boolean;
   verbose: boolean;
-  stderr: NodeJS.WriteStream;
+  stderr: OutStream;
   redactor: Redactor;
   /** Use a spinner (interactive stderr). */
   spinner: boolean;
@@ -44,7 +45,7 @@ export class StatusReporter implements Reporter {
     if (o.spinner && !o.quiet && !o.verbose && (o.stderr.columns ?? 0) > 0) {
       this.spinnerLoading = import('ora')
         .then(({ default: ora }) => {
-          this.spinner = ora({ stream: o.stderr, discardStdin: false, color: o.colour === false ? false : 'cyan' }) as unknown as SpinnerLike;
+          this.spinner = ora({ stream: o.stderr as NodeJS.WriteStream /* a spinner only on a process stream: run.ts turns it off for a --stdin prompt */, discardStdin: false, color: o.colour === false ? false : 'cyan' }) as unknown as SpinnerLike;
         })
         .catch(() => undefined);
     }

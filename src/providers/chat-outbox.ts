@@ -4,7 +4,7 @@
  */
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
-import { promptLine } from '../output/prompt-line.js';
+import type { LineInput } from '../types.js';
 
 export interface ChatTarget {
   readonly canSend: boolean;
@@ -21,18 +21,18 @@ export class ChatOutbox {
   }
 
   /**
-   * Each non-blank line of `input` is sent; the end of input ends the chat, not the tail. At a terminal the lines
-   * are typed at a prompt that the incoming events do not break into.
+   * Each non-blank line is sent; the end of input ends the chat, not the tail. `lines`: what the run gives (at a
+   * terminal, a prompt that the incoming events do not break into); else `input`'s lines, read plainly.
    */
-  readLines(input: Readable, onEnd: () => void): void {
+  readLines(input: Readable, onEnd: () => void, lines?: LineInput): void {
     if (this.reader) return;
     const take = (line: string) => {
       if (line.trim() === '') return;
       this.queue.push(line);
       this.flush();
     };
-    if ((input as NodeJS.ReadStream).isTTY && process.stderr.isTTY) {
-      this.reader = promptLine({ input, output: process.stderr, also: [process.stdout], prompt: '> ', onLine: take, onClose: onEnd });
+    if (lines) {
+      this.reader = lines.read(take, onEnd);
       return;
     }
     const rl = readline.createInterface({ input, crlfDelay: Infinity, terminal: false });

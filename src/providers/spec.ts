@@ -3,7 +3,7 @@
  * its options (flags, config keys, environment variables) and how to load the rest.
  * Spec files must stay tiny and import nothing heavy: `--help` reads them all.
  */
-import type { Clock, Driver, MockServer, TailEvent } from '../types.js';
+import type { Clock, Driver, LineInput, MockServer, TailEvent } from '../types.js';
 import type { TransportOptions } from '../transport/ws-transport.js';
 
 export type OptionKind = 'string' | 'int' | 'number' | 'duration' | 'size' | 'boolean' | 'list' | 'enum' | 'retries';
@@ -48,6 +48,8 @@ export interface ParsedOptions<O> {
 export interface DriverContext<O> extends ParsedOptions<O> {
   transport: TransportOptions;
   clock: Clock;
+  /** --stdin's lines when the run reads them itself (a prompt at a terminal); else a chat reads its stdin plainly. */
+  lines?: LineInput;
 }
 
 /** What one recorded frame means, for `evtail replay`. */

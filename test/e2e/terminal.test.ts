@@ -85,4 +85,17 @@ describe('a chat at a terminal (push --stdin): the prompt keeps the typed line i
     expect(lines.filter((l) => /hel\d\d:|hel[^l]*push message/.test(l))).toEqual([]);
     expect(lines.filter((l) => /push message/.test(l)).every((l) => !/\[b548/.test(l))).toBe(true);
   });
+
+  test('status lines on stderr (-v: every frame) print above the prompt too, and the typed text is drawn again below them', async () => {
+    const p = pty(['demo', 'push', '--stdin', '--rate', '10', '--no-color', '-v']);
+    await p.waitFor((o) => /evtail: < /.test(o) && lastLine(o) === '> ', 'a frame line on stderr and the prompt');
+    p.type('hel');
+    await p.waitFor((o) => lastLine(o) === '> hel', 'the typed text echoed');
+    const at = p.out.length;
+    await p.waitFor((o) => /evtail: < /.test(o.slice(at)) && lastLine(o) === '> hel', 'a frame line arriving while typing, and the prompt drawn again');
+    p.type('\u0003');
+    expect(await p.exit()).toBe(130);
+    // No stderr line was written into the typed text.
+    expect(screenLines(p.out).filter((l) => /hel.*evtail:/.test(l))).toEqual([]);
+  });
 });

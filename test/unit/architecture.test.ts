@@ -75,6 +75,11 @@ describe('architecture', () => {
     expect(wordless.filter((f) => /from '\.\.\/(format|output\/[^']*)\.js'|reporter/.test(text.get(f)!)).map((f) => relative(root, f))).toEqual([]);
   });
 
+  test('nothing in src/ replaces a method of a stream or socket it does not own (`x.write = …`, `.send = …`)', () => {
+    const bad = files.filter((f) => /\.(write|send|emit|on|once)\s*=(?!=)/.test(text.get(f)!));
+    expect(bad.map((f) => relative(root, f))).toEqual([]);
+  });
+
   test("no dependency's private fields (`x._socket`), no patched socket methods, no socketcluster-client in src/", () => {
     const bad = files.filter((f) => {
       const t = text.get(f)!;

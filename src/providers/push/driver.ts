@@ -139,7 +139,7 @@ export class PushDriver implements Driver {
 
   private startStdin(): void {
     if (!this.ctx.options.stdin) return;
-    this.outbox.readLines(this.stdin, () => this.hooks?.debug('stdin ended; still tailing'));
+    this.outbox.readLines(this.stdin, () => this.hooks?.debug('stdin ended; still tailing'), this.ctx.lines);
   }
 }
 

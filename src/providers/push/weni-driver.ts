@@ -125,7 +125,7 @@ export class WeniDriver implements Driver {
 
   connect(hooks: DriverHooks): Connection {
     this.hooks = hooks;
-    if (this.ctx.options.stdin) this.outbox.readLines(this.stdin, () => this.hooks?.debug('stdin ended; still tailing'));
+    if (this.ctx.options.stdin) this.outbox.readLines(this.stdin, () => this.hooks?.debug('stdin ended; still tailing'), this.ctx.lines);
     return new WeniConnection(this, hooks);
   }
 

@@ -67,7 +67,7 @@ export class WsDriver implements Driver {
     const decodeOptions = this.decodeOptions;
     if (this.ctx.options.stdin && !this.readingStdin) {
       this.readingStdin = true;
-      this.outbox.readLines(this.stdin as never, () => hooks.debug('stdin ended; still tailing'));
+      this.outbox.readLines(this.stdin as never, () => hooks.debug('stdin ended; still tailing'), this.ctx.lines);
     }
     const link: WsLink = new WsLink(
       this.url,
