@@ -80,10 +80,10 @@ describe('architecture', () => {
     expect(bad.map((f) => relative(root, f))).toEqual([]);
   });
 
-  test("no dependency's private fields (`x._socket`), no patched socket methods, no socketcluster-client in src/", () => {
+  test("no dependency's private fields (`x._socket`, or a cast to an inline type to reach one), no patched socket methods, no socketcluster-client in src/", () => {
     const bad = files.filter((f) => {
       const t = text.get(f)!;
-      return /\)\._[a-zA-Z]|as unknown as \{ _[a-zA-Z]/.test(t) || /\.(send|emit|on)\s*=\s*[(a-z]/.test(t) || /from 'socketcluster-client'/.test(t);
+      return /\)\._[a-zA-Z]|as unknown as \{/.test(t) || /\.(send|emit|on)\s*=\s*[(a-z]/.test(t) || /from 'socketcluster-client'/.test(t);
     });
     expect(bad.map((f) => relative(root, f))).toEqual([]);
   });

@@ -1,5 +1,5 @@
 /**
- * The Push driver in-process (socketcluster-client 20.0.1 under jest's ESM runtime) against the mock:
+ * The Push driver in-process (evtail's own SocketCluster link, transport/sc-link.ts) against the mock:
  * the hook sequence one connection produces, --stdin from an injected stream, and a clean close.
  */
 import { PassThrough } from 'node:stream';

@@ -134,7 +134,7 @@ export class PushMock extends EventEmitter implements MockServer {
   /** Bytes this server has queued for its clients and not yet handed to the kernel (ws bufferedAmount, summed): above zero once a client stops reading. */
   backlog(): number {
     let n = 0;
-    for (const c of this.conns) n += (c.socket.socket as unknown as { bufferedAmount?: number }).bufferedAmount ?? 0;
+    for (const c of this.conns) n += c.socket.socket.bufferedAmount;
     return n;
   }
 
@@ -287,8 +287,9 @@ export class PushMock extends EventEmitter implements MockServer {
 
   /** Wait until the socket has written out what it was given (socketcluster sends through an async queue). */
   private async flushed(conn: Conn, limit = 0): Promise<void> {
-    const raw = conn.socket.socket as unknown as { bufferedAmount?: number };
-    while (!conn.closed && (conn.socket.getOutboundBackpressure() > limit || (limit > 0 && (raw.bufferedAmount ?? 0) > 1024 * 1024))) {
+    // AGServerSocket.socket is its ws WebSocket (public and typed in socketcluster-server's API).
+    const raw = conn.socket.socket;
+    while (!conn.closed && (conn.socket.getOutboundBackpressure() > limit || (limit > 0 && raw.bufferedAmount > 1024 * 1024))) {
       if (conn.socket.getOutboundBackpressure() > limit) await new Promise((r) => setImmediate(r));
       else await this.sleep(conn, 5);
     }
