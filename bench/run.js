@@ -381,6 +381,7 @@ async function main() {
   const startupCases = [
     { name: 'node -e 0', args: ['-e', '0'] },
     { name: 'evtail --help', args: [BIN, '--help'] },
+    { name: 'evtail tweetcatcher --help', args: [BIN, 'tweetcatcher', '--help'] },
     { name: 'evtail --version', args: [BIN, '--version'] },
   ];
   const startup = new Map(startupCases.map((c) => [c.name, []]));
@@ -448,6 +449,8 @@ async function main() {
   if (pub && plain) out.push(`- --publish (JetStream, every PubAck awaited) beside stdout alone: ${fmt2(pub.cpu / plain.cpu)} × the CPU µs/event (${fmt1(pub.cpu)} vs ${fmt1(plain.cpu)}); no target`);
   if (plain) out.push(`- time to first event, evtail / reference client (600 B, pre-framed): ${fmt2(plain.ttfe)} (target <= 1.2): ${verdict(plain.ttfe <= 1.2)}`);
   out.push(`- evtail --help: ${fmt2(helpX)} × node -e 0 (target <= 1.3): ${verdict(helpX <= 1.3)}`);
+  const helpTcX = median(startup.get('evtail tweetcatcher --help')) / base;
+  out.push(`- evtail tweetcatcher --help: ${fmt2(helpTcX)} × node -e 0 (target <= 1.3): ${verdict(helpTcX <= 1.3)}`);
   const allExact = fid.filter((f) => f.name.startsWith('evtail')).every((f) => f.exact === FIDELITY_PAYLOADS.length);
   out.push(`- fidelity: every evtail format and replay byte for byte: ${verdict(allExact)}`);
   if (N < 50_000) out.push(`  (${N} events is a smoke run: start-up dominates the CPU per event; the ratios mean something from about 100000 events)`);
