@@ -6,7 +6,7 @@
  *
  * scan() validates a whole frame and finds the values of a few known keys in the same pass: on small frames
  * (hundreds of bytes) it costs less than JSON.parse, builds no objects (no garbage to collect) and gives the
- * payload's span for free. On long frames JSON.parse is faster (native string scanning): callers use it there.
+ * payload's span for free. Flat containers in lists (a 10 KB post's entities) are read by a native RegExp run.
  */
 
 import { skipSpace } from './spans.js';
@@ -97,6 +97,37 @@ function keyThenColon(text: string, i: number): number {
   return text.charCodeAt(colon) === 58 ? skipSpace(text, colon + 1) : -1;
 }
 
+/*
+ * A container holding only primitives, as one RegExp of JSON's own grammar (RFC 8259): strings with no control
+ * characters and only valid escapes, numbers without leading zeros, literals, whitespace between tokens. The RegExp
+ * engine reads it natively: on lists of small records (10 KB posts with entity lists) about twice as fast as the
+ * character loop, and it builds nothing.
+ */
+const WS = '[ \\t\\n\\r]*';
+const STRING = '"[^"\\\\\\u0000-\\u001f]*(?:\\\\(?:["\\\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\\\\u0000-\\u001f]*)*"';
+const NUMBER = '-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?';
+const PRIMITIVE = `(?:${STRING}|${NUMBER}|true|false|null)`;
+const MEMBER = `${STRING}${WS}:${WS}${PRIMITIVE}`;
+const FLAT_OBJECT = new RegExp(`\\{${WS}(?:\\}|${MEMBER}(?:${WS},${WS}${MEMBER})*${WS}\\})`, 'y');
+const FLAT_ARRAY = new RegExp(`\\[${WS}(?:\\]|${PRIMITIVE}(?:${WS},${WS}${PRIMITIVE})*${WS}\\])`, 'y');
+
+function isPrimitiveStart(c: number): boolean {
+  return c === 34 || c === 45 || (c >= 48 && c <= 57) || c === 116 || c === 102 || c === 110;
+}
+
+/**
+ * End of the flat container at i read by `re`, or -1 (not flat, or not valid: the loop decides). A container of
+ * about a million members overflows the RegExp engine's backtracking stack (RangeError): the loop reads it then.
+ */
+function flatEnd(re: RegExp, text: string, i: number): number {
+  re.lastIndex = i;
+  try {
+    return re.test(text) ? re.lastIndex : -1;
+  } catch {
+    return -1;
+  }
+}
+
 /**
  * End (exclusive) of the JSON value starting exactly at i, or -1 when no valid JSON value starts there.
  * Nested containers are validated all the way down.
@@ -106,7 +137,19 @@ export function valueEnd(text: string, i: number): number {
   for (;;) {
     // A value starts at i.
     const c = text.charCodeAt(i);
-    if (c === 123 /* { */ || c === 91 /* [ */) {
+    // An object in an array (a list of records), or an array whose first element is a primitive: most often flat,
+    // and then read whole by one native RegExp run; anything else (or a failed run) by the loop below.
+    const flat =
+      c === 123
+        ? depth > 0 && stack[depth - 1] === ARR
+          ? flatEnd(FLAT_OBJECT, text, i)
+          : -1
+        : c === 91 && isPrimitiveStart(text.charCodeAt(skipSpace(text, i + 1)))
+          ? flatEnd(FLAT_ARRAY, text, i)
+          : -1;
+    if (flat >= 0) {
+      i = flat;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
       const close = c === 123 ? 125 : 93;
       i = skipSpace(text, i + 1);
       if (text.charCodeAt(i) === close) {

@@ -47,6 +47,11 @@ describe('the validating scanner', () => {
     const frames = Object.values(JSON.parse(readFileSync(`${ROOT}/fixtures/tweetcatcher/frames.json`, 'utf8')) as Record<string, string>);
     // Long strings too: past their first characters the scanner reads them with a RegExp run.
     frames.push(`{"op":0,"d":{"text":"${'lorem ipsum '.repeat(8)}\\"q\\" caf\\u00e9 ${'dolor '.repeat(8)}","n":[1.5,-2e3]}}`);
+    // Lists of flat records and arrays of primitives (read whole by a RegExp run), spaced and compact, as 10 KB posts
+    // carry them.
+    const entity = (k: number) => `{"kind":"url","start":${k * 7},"end":${-k}.5e-3,"id":"179000000000000000${k}","ok":${k % 2 ? 'true' : 'null'},"text":"caf\u00e9 \\"q\\" #${k}"}`;
+    frames.push(`{"op":0,"d":{"event":"e","data":{"entities":[${[0, 1, 2].map(entity).join(',')}],"tags":["a","b",1,false],"m":[[1,2],[],{}]}}}`);
+    frames.push(`{"op":0,"d":{"entities" : [ ${[3, 4].map((k) => entity(k).replace(/,/g, ' , ').replace(/:/g, ' :\t')).join(' ,\n ')} ] , "n" : [ 0 , -0.0 , 1E+2 ] }}`);
     const next = rng(15);
     const alphabet = '{}[]",:\\0123456789.eE+-tfnul \n\tabc\u00e9';
     let accepted = 0;
@@ -63,6 +68,20 @@ describe('the validating scanner', () => {
       if (isJson(text) !== ok) throw new Error(`disagrees with JSON.parse on ${JSON.stringify(text)}`);
     }
     expect(accepted).toBeGreaterThan(100); // the corpus holds valid frames too, not only broken ones
+  });
+
+  test.each([
+    '[{"a":1,}]', '[{"a":01}]', '[1,]', '[[1,2,]]', '[{"a":"\u0001"}]', '[{"a":"\\x"}]', '[{"a":"\\u00g0"}]', '[{"a":1}{"b":2}]',
+    '[["a",tru]]', '[{"a" 1}]', '[{,}]', '[[,1]]', '[{"a":1.}]', '[[1 2]]', '[{"a":"b"]]', '[[1}]', '[{"a":[1]}]', '[[1,[2]]]',
+    '[ { "a" : 1 , "b" : "c" } , { } ]', '[[ -1.5e3 , "x" , true , false , null ]]', '[{"a":"\\"\\\\\\/\\b\\f\\n\\r\\t\\u00E9"}]',
+  ])('flat containers in a list, %j: accepted exactly when JSON.parse accepts it', (text) => {
+    expect(isJson(text)).toBe(parses(text));
+  });
+
+  test('a flat container of a million members (past what the RegExp engine can hold) is still read, and checked', () => {
+    const members = Array.from({ length: 1_000_000 }, (_, i) => `"k${i}":${i}`).join(',');
+    expect(isJson(`[{${members}}]`)).toBe(true);
+    expect(isJson(`[{${members},}]`)).toBe(false);
   });
 
   test('deep nesting is validated without recursion', () => {
