@@ -6,6 +6,8 @@ export interface Io {
   stdin: NodeJS.ReadStream;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Where the stop signals (SIGINT, SIGTERM, SIGHUP) come from; default the process. An embedder or a test gives its own. */
+  signals?: SignalSource;
 }
 
 /**
@@ -23,13 +25,20 @@ export interface OutStream {
   readonly columns?: number;
 }
 
+/** What a run needs of `process` to hear the stop signals: a listener gets the signal's name, as process's do. */
+export interface SignalSource {
+  on(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
+  off(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
+}
+
 /**
- * What one tail needs of it: output streams, the environment (colour, CI, proxies) and, for a --stdin chat at a
- * terminal only, stdin (read then only: creating process.stdin costs).
+ * What one tail needs of it: output streams, the environment (colour, CI, proxies), the stop signals (default the
+ * process's) and stdin, for --stdin (read then only: creating process.stdin costs).
  */
 export interface TailIo {
   stdout: OutStream;
   stderr: OutStream;
   env: NodeJS.ProcessEnv;
   readonly stdin?: NodeJS.ReadStream;
+  signals?: SignalSource;
 }

@@ -64,7 +64,10 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
   const plans: StreamPlan[] = Array.isArray(plan) ? plan : [{ ...plan, source: plan.source ?? plan.spec.name }];
   // A --stdin chat at a terminal: a prompt on the bottom line, and evtail's writers write above it (nothing patched).
   const chat = chatPrompt(plans, io);
-  if (chat) io = { env: io.env, stdout: chat.area.writer(io.stdout), stderr: chat.area.writer(io.stderr) };
+  // --stdin's source for the drivers, opened on first use (io.stdin may be a getter that creates process.stdin).
+  const given = io;
+  const stdinOf = 'stdin' in given ? () => given.stdin! : undefined;
+  if (chat) io = { env: io.env, signals: io.signals, stdout: chat.area.writer(io.stdout), stderr: chat.area.writer(io.stderr) };
   const single = plans.length === 1 ? plans[0]! : undefined;
   const startedAt = Date.now();
   // Parse the filter language first: a bad expression is exit 2 before any connection.
@@ -123,7 +126,7 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
     if (run.meta) observers.push(metaObserver(p.spec.name, stamp ? streamOutputOf(output, p.source) : output, (t) => redactor.redact(t)));
     sessions.push(
       new Session({
-        driver: p.module.createDriver({ ...p.module.parseOptions(p.options, p.common), transport, clock: systemClock, lines: p.options.stdin === true ? chat?.lines : undefined }),
+        driver: p.module.createDriver({ ...p.module.parseOptions(p.options, p.common), transport, clock: systemClock, lines: p.options.stdin === true ? chat?.lines : undefined, stdin: stdinOf }),
         output: streamOutput,
         secret: (v) => reporter.secret(v),
         clock: systemClock,
@@ -163,7 +166,8 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
     output.cut(Date.now());
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.on(s, onSignal);
+  const signalSource = io.signals ?? process;
+  for (const s of signals) signalSource.on(s, onSignal);
   // Credentials refused on a reconnect of --publish: the run stops with exit 3.
   publisher?.onFatal((error) => stopAll({ kind: 'fatal', error }));
   sink.whenBroken((error) => {
@@ -185,7 +189,7 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
     await output.close();
   } finally {
     limits.stop();
-    for (const s of signals) process.off(s, onSignal);
+    for (const s of signals) signalSource.off(s, onSignal);
     await metrics?.close();
   }
   // The terminal echoed "^C" where the cursor was: what follows (stats, an error) starts on a line of its own.

@@ -33,13 +33,14 @@ export async function runMockCommand(spec: ProviderSpec, cli: Record<string, unk
   const mock = await startOrExplain(() => module.startMock(options), port, typeof options.host === 'string' ? options.host : undefined);
   // Listen for the stop signals before saying where the mock listens: a script may signal as soon as it reads it.
   const stopped = new Promise<void>((resolve) => {
+    const signals = io.signals ?? process;
     const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      signals.off('SIGINT', stop);
+      signals.off('SIGTERM', stop);
       resolve();
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    signals.on('SIGINT', stop);
+    signals.on('SIGTERM', stop);
   });
   io.stderr.write(`evtail: ${spec.name} mock listening on ${mock.url}\n`);
   const creds = Object.entries(mock.demoOptions).map(([k, v]) => `${flagOf(k)} ${shellQuote(String(v))}`).join(' ');

@@ -50,6 +50,8 @@ export interface DriverContext<O> extends ParsedOptions<O> {
   clock: Clock;
   /** --stdin's lines when the run reads them itself (a prompt at a terminal); else a chat reads its stdin plainly. */
   lines?: LineInput;
+  /** Where --stdin's lines come from, opened on first use (the CLI's io.stdin); default process.stdin. */
+  stdin?: () => NodeJS.ReadableStream;
 }
 
 /** What one recorded frame means, for `evtail replay`. */

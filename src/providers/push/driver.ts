@@ -104,7 +104,7 @@ export class PushDriver implements Driver {
 
   constructor(
     readonly ctx: DriverContext<PushOptions>,
-    private readonly stdin: Readable = process.stdin,
+    private readonly stdin?: Readable,
   ) {
     this.url = new URL(ctx.url);
     this.endpoint = ctx.options.endpoint;
@@ -139,7 +139,7 @@ export class PushDriver implements Driver {
 
   private startStdin(): void {
     if (!this.ctx.options.stdin) return;
-    this.outbox.readLines(this.stdin, () => this.hooks?.debug('stdin ended; still tailing'), this.ctx.lines);
+    this.outbox.readLines(this.stdin ?? ((this.ctx.stdin?.() ?? process.stdin) as Readable), () => this.hooks?.debug('stdin ended; still tailing'), this.ctx.lines);
   }
 }
 

@@ -114,7 +114,7 @@ export class WeniDriver implements Driver {
 
   constructor(
     readonly ctx: DriverContext<WeniOptions>,
-    private readonly stdin: Readable = process.stdin,
+    private readonly stdin?: Readable,
   ) {
     const o = ctx.options;
     this.url = ctx.url;
@@ -125,7 +125,7 @@ export class WeniDriver implements Driver {
 
   connect(hooks: DriverHooks): Connection {
     this.hooks = hooks;
-    if (this.ctx.options.stdin) this.outbox.readLines(this.stdin, () => this.hooks?.debug('stdin ended; still tailing'), this.ctx.lines);
+    if (this.ctx.options.stdin) this.outbox.readLines(this.stdin ?? ((this.ctx.stdin?.() ?? process.stdin) as Readable), () => this.hooks?.debug('stdin ended; still tailing'), this.ctx.lines);
     return new WeniConnection(this, hooks);
   }
 

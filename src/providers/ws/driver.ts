@@ -57,7 +57,7 @@ export class WsDriver implements Driver {
 
   constructor(
     private readonly ctx: DriverContext<WsOptions>,
-    private readonly stdin: NodeJS.ReadableStream = process.stdin,
+    private readonly stdin?: NodeJS.ReadableStream,
   ) {
     this.url = ctx.url;
     ({ headers: this.headers, protocols: this.protocols, sends: this.sends, pingIntervalMs: this.pingIntervalMs, decode: this.decodeOptions } = ctx.options);
@@ -67,7 +67,7 @@ export class WsDriver implements Driver {
     const decodeOptions = this.decodeOptions;
     if (this.ctx.options.stdin && !this.readingStdin) {
       this.readingStdin = true;
-      this.outbox.readLines(this.stdin as never, () => hooks.debug('stdin ended; still tailing'), this.ctx.lines);
+      this.outbox.readLines((this.stdin ?? this.ctx.stdin?.() ?? process.stdin) as never, () => hooks.debug('stdin ended; still tailing'), this.ctx.lines);
     }
     const link: WsLink = new WsLink(
       this.url,
