@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { baseEnv, BIN, runEvtail } from '../helpers/evtail.js';
+import { baseEnv, BIN, runInProcess } from '../helpers/evtail.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'evtail-completion-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,12 +50,12 @@ describe('evtail completion bash, loaded in a real bash', () => {
     expect(complete('evtail', 'demo', '-o', 'nd')).toEqual(['ndjson']);
   });
   test('zsh and fish scripts are printed; an unknown shell is a usage error', async () => {
-    const zsh = await runEvtail(['completion', 'zsh']);
+    const zsh = await runInProcess(['completion', 'zsh']);
     expect(zsh.stdout).toMatch(/^#compdef evtail\n[\s\S]*bashcompinit[\s\S]*complete -F _evtail evtail/);
-    const fish = await runEvtail(['completion', 'fish']);
+    const fish = await runInProcess(['completion', 'fish']);
     expect(fish.stdout).toMatch(/complete -c evtail -s p -l profile -x -a '\(evtail profiles --names 2>\/dev\/null\)'/);
     expect(fish.stdout).toMatch(/__fish_seen_subcommand_from tweetcatcher' -l token -x/);
-    const bad = await runEvtail(['completion', 'powershell']);
+    const bad = await runInProcess(['completion', 'powershell']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/completion: unknown shell "powershell" \(one of: bash, zsh, fish\)/);
   });
@@ -63,7 +63,7 @@ describe('evtail completion bash, loaded in a real bash', () => {
 
 describe('evtail profiles', () => {
   test('lists each profile with its provider and endpoint, secrets redacted', async () => {
-    const r = await runEvtail(['profiles'], { cwd: dir });
+    const r = await runInProcess(['profiles'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain(SECRET);
     expect(r.lines[0]).toMatch(/^PROFILE\s+PROVIDER\s+ENDPOINT$/);
@@ -74,9 +74,9 @@ describe('evtail profiles', () => {
     expect(r.stdout).toMatch(/\nGROUP  PROFILES\nboth  mytweets, se\n$/);
   });
   test('--names: only the names; no config: nothing, and a note on stderr', async () => {
-    expect((await runEvtail(['profiles', '--names'], { cwd: dir })).lines).toEqual(['mytweets', 'se', 'shared', 'both']);
+    expect((await runInProcess(['profiles', '--names'], { cwd: dir })).lines).toEqual(['mytweets', 'se', 'shared', 'both']);
     const empty = mkdtempSync(path.join(os.tmpdir(), 'evtail-noconfig-'));
-    const none = await runEvtail(['profiles'], { cwd: empty, env: baseEnv({ HOME: empty }) });
+    const none = await runInProcess(['profiles'], { cwd: empty, env: baseEnv({ HOME: empty }) });
     rmSync(empty, { recursive: true, force: true });
     expect(none.code).toBe(0);
     expect(none.stdout).toBe('');

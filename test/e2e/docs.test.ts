@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { providers } from '../../src/providers/registry.js';
-import { ROOT, runEvtail } from '../helpers/evtail.js';
+import { ROOT, runInProcess } from '../helpers/evtail.js';
 
 function docsText(): string {
   const files = [path.join(ROOT, 'README.md')];
@@ -35,7 +35,7 @@ const commands = [
 describe('documentation', () => {
   const docs = docsText();
   test.each(commands.map((c) => [c.join(' '), c]))('every flag of `evtail %s --help` is in the README or docs/', async (_name, cmd) => {
-    const r = await runEvtail([...(cmd as string[]), '--help']);
+    const r = await runInProcess([...(cmd as string[]), '--help']);
     expect(r.code).toBe(0);
     const flags = flagsOf(r.stdout);
     expect(flags.length).toBeGreaterThan(0);

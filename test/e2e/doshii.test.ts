@@ -1,8 +1,8 @@
-/** End to end: bin/evtail.js against the Doshii mock on 127.0.0.1. */
+/** End to end: the CLI (its main(), in-process; spawned where the process is the point) against the Doshii mock on 127.0.0.1. */
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { startDoshiiMock, type DoshiiMock } from '../../src/providers/doshii/mock.js';
-import { baseEnv, evtail, ROOT, runEvtail, until } from '../helpers/evtail.js';
+import { baseEnv, inProcess, ROOT, runInProcess } from '../helpers/evtail.js';
 
 // Its base64 holds '+' and '=', so the clear, base64 and URL-encoded forms all differ.
 const CLIENT = 'dsh-client~~>?';
@@ -25,7 +25,7 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 describe('evtail doshii', () => {
   test('auth is base64 of the client id, deviceId is passed, and the first frame sent is the heartbeat ping', async () => {
     const m = await start();
-    const r = await runEvtail(['doshii', '--url', m.url, '--client-id', CLIENT, '--device-id', 'dev-9f1c', '--app-version', '9.9.9', '-o', 'ndjson', '-n', '2']);
+    const r = await runInProcess(['doshii', '--url', m.url, '--client-id', CLIENT, '--device-id', 'dev-9f1c', '--app-version', '9.9.9', '-o', 'ndjson', '-n', '2']);
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(2);
     expect(m.requests).toEqual([{ path: '/app/socket/v3', auth: B64, deviceId: 'dev-9f1c' }]);
@@ -39,14 +39,14 @@ describe('evtail doshii', () => {
   test("--url in the partner SDKs' form (/app/socket, with its own deviceId and a stale auth): connects with auth once and that deviceId", async () => {
     const m = await start();
     const url = `${m.url.replace(/\/app\/socket\/v3.*$/, '')}/app/socket?deviceId=dev-7&auth=stale`;
-    const r = await runEvtail(['doshii', '--url', url, '--client-id', CLIENT, '-o', 'ndjson', '-n', '1']);
+    const r = await runInProcess(['doshii', '--url', url, '--client-id', CLIENT, '-o', 'ndjson', '-n', '1']);
     expect(r.code).toBe(0);
     expect(m.requests).toEqual([{ path: '/app/socket', auth: B64, deviceId: 'dev-7' }]);
   });
 
   test('both envelopes decode; both pong shapes keep the link; server pings are answered and never printed', async () => {
     const m = await start({ rate: 10, envelope: 'mixed', pongShape: 'mixed', serverPingInterval: 60 });
-    const p = evtail(['doshii', '--url', m.url, '--client-id', CLIENT, '--heartbeat-interval', '200ms', '-o', 'ndjson', '-n', '12']);
+    const p = inProcess(['doshii', '--url', m.url, '--client-id', CLIENT, '--heartbeat-interval', '200ms', '-o', 'ndjson', '-n', '12']);
     const r = await p.exit();
     expect(r.code).toBe(0);
     const events = p.events;
@@ -73,7 +73,7 @@ describe('evtail doshii', () => {
     ['a refusing server (403)', { refuse: true, refuseStatus: 403 }, CLIENT, 403],
   ])('a refused upgrade, %s: exit 3 after exactly one attempt', async (_what, options, clientId, status) => {
     const m = await start(options);
-    const r = await runEvtail(['doshii', '--url', m.url, '--client-id', clientId, '-o', 'ndjson']);
+    const r = await runInProcess(['doshii', '--url', m.url, '--client-id', clientId, '-o', 'ndjson']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`the server refused the connection: HTTP ${status}`);
     expect(r.lines).toHaveLength(0);
@@ -83,7 +83,7 @@ describe('evtail doshii', () => {
 
   test('the server stops answering pings while events flow: dead link, reconnect, the tail goes on', async () => {
     const m = await start({ rate: 20, stopPongsAfter: 0, faulty: 1 });
-    const p = evtail(['doshii', '--url', m.url, '--client-id', CLIENT, '--heartbeat-interval', '200ms', '-o', 'ndjson', '-n', '10']);
+    const p = inProcess(['doshii', '--url', m.url, '--client-id', CLIENT, '--heartbeat-interval', '200ms', '-o', 'ndjson', '-n', '10']);
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/dead link: no heartbeat answer within 200 ms; reconnecting/);
@@ -98,7 +98,7 @@ describe('evtail doshii', () => {
 
   test('drops: reconnects within the budget, then exit 5 once --max-retries is spent within --retry-window', async () => {
     const m = await start({ dropAfter: 2 });
-    const p = evtail(['doshii', '--url', m.url, '--client-id', CLIENT, '--max-retries', '2', '--retry-window', '1m', '-o', 'ndjson']);
+    const p = inProcess(['doshii', '--url', m.url, '--client-id', CLIENT, '--max-retries', '2', '--retry-window', '1m', '-o', 'ndjson']);
     const r = await p.exit();
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/reconnecting in \d+(ms|\.\d+s|s)/);
@@ -110,7 +110,7 @@ describe('evtail doshii', () => {
 
   test('--verbose shows the frames and the URL but never the client id, clear, base64 or URL-encoded', async () => {
     const m = await start();
-    const r = await runEvtail(['doshii', '--url', m.url, '-o', 'ndjson', '-n', '2', '--verbose'], { env: baseEnv({ EVTAIL_CLIENT_ID: CLIENT }) });
+    const r = await runInProcess(['doshii', '--url', m.url, '-o', 'ndjson', '-n', '2', '--verbose'], { env: baseEnv({ EVTAIL_CLIENT_ID: CLIENT }) });
     expect(r.code).toBe(0);
     expect(m.requests[0]!.auth).toBe(B64);
     expect(r.stderr).toMatch(/connecting to ws:\/\/127\.0\.0\.1:\d+\/app\/socket\/v3\?auth=\*\*\*/);
@@ -123,17 +123,17 @@ describe('evtail doshii', () => {
   });
 
   test('usage errors: a missing client id and a bad environment exit 2 with a one-line reason', async () => {
-    const a = await runEvtail(['doshii', '--url', 'ws://127.0.0.1:9/app/socket/v3']);
+    const a = await runInProcess(['doshii', '--url', 'ws://127.0.0.1:9/app/socket/v3']);
     expect(a.code).toBe(2);
     expect(a.stderr.trim().split('\n')).toHaveLength(1);
     expect(a.stderr).toMatch(/doshii: missing --client-id or EVTAIL_CLIENT_ID/);
-    const b = await runEvtail(['doshii', '--client-id', CLIENT, '--environment', 'evil.example/x', '-q']);
+    const b = await runInProcess(['doshii', '--client-id', CLIENT, '--environment', 'evil.example/x', '-q']);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/--environment: "evil\.example\/x" is not an environment name/);
   });
 
   test('acceptance: `evtail demo doshii --format ndjson --max-events 5` prints 5 envelopes and exits 0', async () => {
-    const r = await runEvtail(['demo', 'doshii', '--format', 'ndjson', '--max-events', '5']);
+    const r = await runInProcess(['demo', 'doshii', '--format', 'ndjson', '--max-events', '5']);
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(5);
     const events = r.lines.map((l) => JSON.parse(l));
@@ -142,7 +142,7 @@ describe('evtail doshii', () => {
   });
 
   test("Doshii's own JavaScript example (seed 001) connects to `evtail mock doshii` and receives events", async () => {
-    const server = evtail(['mock', 'doshii', '--port', '0', '--rate', '20', '--client-id', CLIENT]);
+    const server = inProcess(['mock', 'doshii', '--port', '0', '--rate', '20', '--client-id', CLIENT]);
     try {
       await server.waitForLines(1);
       const url = server.lines[0]!;
@@ -166,7 +166,7 @@ describe('evtail doshii', () => {
       expect(lines.some((l) => l.startsWith('{"doshii":{"pong"'))).toBe(true);
     } finally {
       server.kill('SIGTERM');
-      await until(() => server.child.exitCode !== null || server.child.signalCode !== null, 'the mock to stop');
+      expect((await server.exit()).code).toBe(0);
     }
   });
 });

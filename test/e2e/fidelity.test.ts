@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { WebSocketServer } from 'ws';
-import { runEvtail } from '../helpers/evtail.js';
+import { runInProcess } from '../helpers/evtail.js';
 
 const BIG = '1729384756123456789';
 const PAYLOAD = `{"zeta":${BIG},"id":${BIG},"big":1e400,"neg":-0,"price":1.10,"name":"caf\\u00e9","alpha":[1E3,{"y":2,"x":1}]}`;
@@ -43,25 +43,25 @@ describe('live: data is the payload as sent', () => {
     const url = await serve((msg) => (msg === undefined ? ['{"op":10,"heartbeat_interval":45000}'] : msg.includes('"op":2') ? ['{"op":4}', ...events] : undefined));
     const dir = mkdtempSync(path.join(tmpdir(), 'evtail-fidelity-'));
     const record = path.join(dir, 'run.ndjson');
-    const live = await runEvtail(['tweetcatcher', '--url', url, '--token', 't', '-o', 'ndjson', '-n', '2', '--record', record]);
+    const live = await runInProcess(['tweetcatcher', '--url', url, '--token', 't', '-o', 'ndjson', '-n', '2', '--record', record]);
     expect(live.code).toBe(0);
     expect(live.lines.map((l) => dataOf(l))).toEqual([`{"event":"twitter.post.new","event_id":${BIG},"data":${PAYLOAD}}`, `{"event":"twitter.post.new","event_id":2,"data":${ROUNDED}}`]);
     expect(JSON.parse(live.lines[0]!).id).toBe(BIG);
     expect(live.lines[0]).toContain(`"id":"${BIG}"`);
 
-    const match = await runEvtail(['tweetcatcher', '--url', url, '--token', 't', '-o', 'ndjson', '-n', '1', '--timeout', '20s', '--match', `data.data.id=${BIG}`]);
+    const match = await runInProcess(['tweetcatcher', '--url', url, '--token', 't', '-o', 'ndjson', '-n', '1', '--timeout', '20s', '--match', `data.data.id=${BIG}`]);
     expect(match.code).toBe(0);
     expect(match.lines).toHaveLength(1);
     expect(dataOf(match.lines[0]!)).toContain(PAYLOAD);
-    const other = await runEvtail(['tweetcatcher', '--url', url, '--token', 't', '-o', 'ndjson', '-n', '1', '--timeout', '20s', '--match', 'data.data.id=1729384756123456800']);
+    const other = await runInProcess(['tweetcatcher', '--url', url, '--token', 't', '-o', 'ndjson', '-n', '1', '--timeout', '20s', '--match', 'data.data.id=1729384756123456800']);
     expect(dataOf(other.lines[0]!)).toContain(ROUNDED);
 
-    const pretty = await runEvtail(['tweetcatcher', '--url', url, '--token', 't', '-o', 'pretty', '--no-color', '-n', '1']);
+    const pretty = await runInProcess(['tweetcatcher', '--url', url, '--token', 't', '-o', 'pretty', '--no-color', '-n', '1']);
     expect(pretty.code).toBe(0);
     expect(pretty.stdout).toContain(BIG);
     expect(pretty.stdout).not.toContain('1729384756123456800');
 
-    const replay = await runEvtail(['replay', record, '--as-fast-as-possible', '-o', 'ndjson']);
+    const replay = await runInProcess(['replay', record, '--as-fast-as-possible', '-o', 'ndjson']);
     expect(replay.code).toBe(0);
     const noTime = (l: string) => l.replace(/^\{"time":"[^"]*",/, '{');
     expect(replay.lines.map(noTime)).toEqual(live.lines.map(noTime));
@@ -71,11 +71,11 @@ describe('live: data is the payload as sent', () => {
   test('ws: the whole frame is data, byte for byte; raw too', async () => {
     const frame = `{"type":"trade","id":${BIG},"payload":${PAYLOAD}}`;
     const url = await serve((msg) => (msg === undefined ? [frame] : undefined));
-    const ndjson = await runEvtail(['ws', url, '-o', 'ndjson', '-n', '1']);
+    const ndjson = await runInProcess(['ws', url, '-o', 'ndjson', '-n', '1']);
     expect(ndjson.code).toBe(0);
     expect(dataOf(ndjson.lines[0]!)).toBe(frame);
     expect(JSON.parse(ndjson.lines[0]!).id).toBe(BIG);
-    const raw = await runEvtail(['ws', url, '-o', 'raw', '-n', '1']);
+    const raw = await runInProcess(['ws', url, '-o', 'raw', '-n', '1']);
     expect(raw.lines).toEqual([frame]);
   });
 });
@@ -101,7 +101,7 @@ describe.each(recordings)('replay: %s prints data as recorded', (provider, frame
     // One run (the suite is kept fast): the --match on the big integer's digits takes the event, whose data is
     // the recorded text byte for byte. That the rounded value does not match is shown live above and in the unit tests.
     const path0 = data === PAYLOAD ? 'data.id' : data.includes('"p":') ? 'data.p.id' : 'data.data.id';
-    const r = await runEvtail(['replay', file, '--as-fast-as-possible', '-o', 'ndjson', '--match', `${path0}=${BIG}`]);
+    const r = await runInProcess(['replay', file, '--as-fast-as-possible', '-o', 'ndjson', '--match', `${path0}=${BIG}`]);
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(1);
     expect(dataOf(r.lines[0]!)).toBe(data);

@@ -1,13 +1,13 @@
 /**
- * --forward-to end to end: bin/evtail.js against the providers' mocks (demo), a plain ws server and a real HTTP
- * handler on loopback. Stdout, stderr, exit codes, the dead-letter file and `replay --forward-to`.
+ * --forward-to end to end: the CLI (its main(), in-process; spawned where the process is the point) against the
+ * providers' mocks (demo), a plain ws server and a real HTTP handler on loopback. Stdout, stderr, exit codes, the dead-letter file and `replay --forward-to`.
  */
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import WebSocket, { WebSocketServer } from 'ws';
-import { baseEnv, processJanitor, runEvtail } from '../helpers/evtail.js';
+import { baseEnv, processJanitor, runInProcess } from '../helpers/evtail.js';
 import { WebhookServer } from '../helpers/webhook-server.js';
 
 const janitor = processJanitor();
@@ -30,7 +30,7 @@ const providers = ['tweetcatcher', 'doshii', 'push', 'streamelements', 'webinate
 describe('--forward-to', () => {
   test.each(providers)('evtail demo %s --forward-to: each body is the NDJSON line printed, in order; exit 0', async (p) => {
     const h = await handler();
-    const r = await runEvtail(['demo', p, '--rate', '100', '-n', '5', '-o', 'ndjson', '--forward-to', `localhost:${h.port}/${p}`, '-q']);
+    const r = await runInProcess(['demo', p, '--rate', '100', '-n', '5', '-o', 'ndjson', '--forward-to', `localhost:${h.port}/${p}`, '-q']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(5);
@@ -47,7 +47,7 @@ describe('--forward-to', () => {
     const secretFile = path.join(dir, 'secret');
     writeFileSync(secretFile, 'whsec_file_secret_42\n');
     const args = ['demo', 'tweetcatcher', '--rate', '100', '-n', '3', '-o', 'ndjson', '--stats', '-v', '--forward-to', `http://hookuser:hookpass99@127.0.0.1:${h.port}/hook?token=querysecret77`];
-    const r = await runEvtail([...args, '--forward-secret-file', secretFile, '--forward-header', 'Authorization: Bearer hdrsecret55', '--forward-dead-letter', dead]);
+    const r = await runInProcess([...args, '--forward-secret-file', secretFile, '--forward-header', 'Authorization: Bearer hdrsecret55', '--forward-dead-letter', dead]);
     expect(r.code).toBe(7);
     expect(h.received).toHaveLength(3);
     expect(h.received[0]!.headers['authorization']).toBe('Bearer hdrsecret55');
@@ -72,7 +72,7 @@ describe('--forward-to', () => {
     await gone.close();
     const dir = tmp();
     const dead = path.join(dir, 'dead.ndjson');
-    const r = await runEvtail(['demo', 'doshii', '--rate', '100', '-n', '4', '-o', 'ndjson', '-q', '--forward-to', `127.0.0.1:${port}/doshii`, '--forward-retries', '1', '--forward-dead-letter', dead]);
+    const r = await runInProcess(['demo', 'doshii', '--rate', '100', '-n', '4', '-o', 'ndjson', '-q', '--forward-to', `127.0.0.1:${port}/doshii`, '--forward-retries', '1', '--forward-dead-letter', dead]);
     expect(r.code).toBe(7);
     expect(r.lines).toHaveLength(4);
     const deadLines = readFileSync(dead, 'utf8').trim().split('\n');
@@ -80,7 +80,7 @@ describe('--forward-to', () => {
     expect(JSON.parse(deadLines[0]!).deadLetter.reason).toMatch(/ECONNREFUSED.*gave up after 1 retry/);
 
     const h = await handler();
-    const again = await runEvtail(['replay', dead, '--forward-to', `localhost:${h.port}/doshii`, '-o', 'ndjson', '-q']);
+    const again = await runInProcess(['replay', dead, '--forward-to', `localhost:${h.port}/doshii`, '-o', 'ndjson', '-q']);
     expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
     expect(h.received.map((x) => x.body)).toEqual(r.lines);
@@ -89,17 +89,17 @@ describe('--forward-to', () => {
 
   test('replay of a --record file takes --forward-to too', async () => {
     const h = await handler();
-    const r = await runEvtail(['replay', 'fixtures/doshii/recording.ndjson', '--as-fast-as-possible', '-o', 'ndjson', '--forward-to', `localhost:${h.port}/x`, '-q']);
+    const r = await runInProcess(['replay', 'fixtures/doshii/recording.ndjson', '--as-fast-as-possible', '-o', 'ndjson', '--forward-to', `localhost:${h.port}/x`, '-q']);
     expect(r.code).toBe(0);
     expect(r.lines.length).toBeGreaterThan(0);
     expect(h.received.map((x) => x.body)).toEqual(r.lines);
   });
 
   test('usage errors: a URL that is not http(s), a header without a colon: exit 2 in one line', async () => {
-    const a = await runEvtail(['demo', '--forward-to', 'ftp://example.com/x', '-n', '1']);
+    const a = await runInProcess(['demo', '--forward-to', 'ftp://example.com/x', '-n', '1']);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/--forward-to: expected an http:\/\/ or https:\/\/ URL/);
-    const b = await runEvtail(['demo', '--forward-to', 'localhost:1/x', '--forward-header', 'NoColonSecret', '-n', '1']);
+    const b = await runInProcess(['demo', '--forward-to', 'localhost:1/x', '--forward-header', 'NoColonSecret', '-n', '1']);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/--forward-header: expected "Name: value"/);
     expect(b.stderr).not.toContain('NoColonSecret');
@@ -146,6 +146,7 @@ describe('--forward-to', () => {
       pump();
     });
     const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}/`;
+    // Spawned: the peak RSS is the process's own (/proc/<pid>/status).
     const p = janitor.evtail(['ws', url, '-n', String(N), '-o', 'ndjson', '-q', '--forward-to', `localhost:${h.port}/hook`]);
     let peakKb = 0;
     const watch = setInterval(() => {

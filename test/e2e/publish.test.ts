@@ -1,7 +1,7 @@
 /**
- * --publish end to end: bin/evtail.js against a real `nats-server -js` on loopback (started here) and real WebSocket
- * sources: the demo mock, and a broadcasting server that sends the same events to every client, as a provider does
- * to two evtail instances tailing the same source.
+ * --publish end to end: the CLI (its main(), in-process; spawned where the process is the point) against a real
+ * `nats-server -js` on loopback (started here) and real WebSocket sources: the demo mock, and a broadcasting server
+ * that sends the same events to every client, as a provider does to two evtail instances tailing the same source.
  */
 import { once } from 'node:events';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { NatsConnection } from 'nats';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ensureStream } from '../../src/publish/nats-init.js';
-import { processJanitor, runEvtail } from '../helpers/evtail.js';
+import { processJanitor, runInProcess } from '../helpers/evtail.js';
 import { NatsServer, readStream, waitForMessages } from '../helpers/nats-server.js';
 
 const janitor = processJanitor();
@@ -72,7 +72,7 @@ async function broadcaster(clients: number, total: number, batch = 20): Promise<
 
 test('stdout and the stream carry the same events, in order, each once; --stats counts them', async () => {
   const { name, prefix } = await freshStream();
-  const run = await runEvtail(['demo', '--rate', '0', '-n', '300', '-o', 'ndjson', '--stats', '--publish', `${server.url}/${prefix}.{provider}.{type}`]);
+  const run = await runInProcess(['demo', '--rate', '0', '-n', '300', '-o', 'ndjson', '--stats', '--publish', `${server.url}/${prefix}.{provider}.{type}`]);
   expect(run.code).toBe(0);
   const got = await readStream(nc, name);
   expect(got.map((m) => m.data)).toEqual(run.lines);
@@ -86,7 +86,7 @@ test('two instances on the same source, one stream: the consumer sees each event
   const source = await broadcaster(2, 1000);
   try {
     const args = ['ws', source.url, '-n', '1000', '-o', 'ndjson', '--publish', `${server.url}/${prefix}.{type}`];
-    const [a, b] = await Promise.all([runEvtail(args), runEvtail(args)]);
+    const [a, b] = await Promise.all([runInProcess(args), runInProcess(args)]);
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(a.lines).toHaveLength(1000);
     const got = await readStream(nc, name);
@@ -102,6 +102,7 @@ test('one of two instances killed with SIGKILL mid-stream while the other goes o
   const source = await broadcaster(2, total, 10);
   try {
     const args = ['ws', source.url, '-n', String(total), '-o', 'ndjson', '--publish', `${server.url}/${prefix}.{type}`];
+    // Spawned: SIGKILL ends a process, not a call.
     const a = janitor.evtail(args);
     const b = janitor.evtail(args);
     await waitForMessages(nc, name, 300);
@@ -123,6 +124,7 @@ test('one of two instances killed with SIGKILL mid-stream while the other goes o
 test('the NATS server restarted mid-stream: every event still arrives once, memory stays bounded', async () => {
   const { name, prefix } = await freshStream();
   const total = 6000;
+  // Spawned: the memory bound is the process's own peak RSS (/proc/<pid>/status).
   const p = janitor.evtail(['demo', '--rate', '0', '-n', String(total), '-o', 'ndjson', '--stats', '--publish-buffer', '256KiB', '--publish', `${server.url}/${prefix}.{type}`]);
   let peakKiB = 0;
   const sample = setInterval(() => {
@@ -167,7 +169,7 @@ describe('credentials', () => {
   });
 
   test('bad credentials: a clear error, exit 3, the password shown nowhere', async () => {
-    const run = await runEvtail(['demo', '-n', '1', '--publish', `nats://evtail:wrong-pass-456@127.0.0.1:${locked.port}/ev.{type}`]);
+    const run = await runInProcess(['demo', '-n', '1', '--publish', `nats://evtail:wrong-pass-456@127.0.0.1:${locked.port}/ev.{type}`]);
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/evtail: error: --publish nats:\/\/\*\*\*@127\.0\.0\.1:\d+\/ev\.\{type\}: the NATS server refused the credentials/);
     expect(run.stderr).toMatch(/hint: check the user:password or token/);
@@ -177,10 +179,10 @@ describe('credentials', () => {
 
   test('evtail nats init creates the stream with its duplicate window; then the right credentials publish', async () => {
     const url = `nats://evtail:right-pass-123@127.0.0.1:${locked.port}/ev.{provider}.{type}`;
-    const init = await runEvtail(['nats', 'init', url, '--stream', 'EVENTS', '--duplicate-window', '10m']);
+    const init = await runInProcess(['nats', 'init', url, '--stream', 'EVENTS', '--duplicate-window', '10m']);
     expect(init.code).toBe(0);
     expect(init.stdout).toMatch(/stream EVENTS created: subjects ev\.\*\.>, duplicate window 10m,/);
-    const run = await runEvtail(['demo', '-n', '3', '--rate', '50', '-o', 'ndjson', '--publish', url]);
+    const run = await runInProcess(['demo', '-n', '3', '--rate', '50', '-o', 'ndjson', '--publish', url]);
     expect(run.code).toBe(0);
     const admin = await locked.connect();
     try {
@@ -193,7 +195,7 @@ describe('credentials', () => {
   });
 
   test('a publish that never succeeds is given up at the end of the run: exit 7, said on stderr', async () => {
-    const run = await runEvtail(['demo', '-n', '2', '--rate', '50', '--publish-timeout', '500ms', '--publish', `nats://evtail:right-pass-123@127.0.0.1:${locked.port}/nostream.here`]);
+    const run = await runInProcess(['demo', '-n', '2', '--rate', '50', '--publish-timeout', '500ms', '--publish', `nats://evtail:right-pass-123@127.0.0.1:${locked.port}/nostream.here`]);
     expect(run.code).toBe(7);
     expect(run.stderr).toMatch(/no JetStream stream takes subject "nostream\.here" \(create one: evtail nats init\)/);
     expect(run.stderr).toMatch(/2 events not delivered to --publish nats:\/\/\*\*\*@127\.0\.0\.1:\d+\/nostream\.here/);
@@ -201,7 +203,7 @@ describe('credentials', () => {
 });
 
 test('a bad --publish URL is a usage error before anything connects', async () => {
-  const run = await runEvtail(['demo', '-n', '1', '--publish', 'nats://127.0.0.1:4222/events.{kind}']);
+  const run = await runInProcess(['demo', '-n', '1', '--publish', 'nats://127.0.0.1:4222/events.{kind}']);
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/unknown placeholder \{kind\}/);
 });

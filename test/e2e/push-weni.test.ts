@@ -2,14 +2,14 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import WebSocket from 'ws';
 import { startWeniMock, type WeniMock } from '../../src/providers/push/weni-mock.js';
-import { processJanitor, runEvtail, until } from '../helpers/evtail.js';
+import { processJanitor, runInProcess, until } from '../helpers/evtail.js';
 
 const UUID = '9f4c2b1e-7a3d-4e5f-8b6a-0c1d2e3f4a5b';
 const API = 'https://flows.example.org';
 let mock: WeniMock | undefined;
 const peers: WebSocket[] = [];
 const janitor = processJanitor();
-const { evtail } = janitor;
+const { inProcess } = janitor;
 
 async function start(options: Record<string, unknown> = {}): Promise<WeniMock> {
   mock = await startWeniMock({ host: '127.0.0.1', port: 0, rate: 20, ...options });
@@ -44,7 +44,7 @@ async function peer(m: WeniMock, register?: Record<string, unknown>): Promise<{ 
 describe('evtail push --protocol weni', () => {
   test('registers (from, callback), sends --send as a text message, prints the bot answer in the envelope', async () => {
     const m = await start({ count: 0 });
-    const p = evtail(args(m, '--send', 'hello', '--type', 'message', '-n', '1'));
+    const p = inProcess(args(m, '--send', 'hello', '--type', 'message', '-n', '1'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     const [register] = sent(m, 'register');
@@ -58,9 +58,9 @@ describe('evtail push --protocol weni', () => {
 
   test('--history: the contact\'s earlier messages (from ready_for_message), newest first; an older server is asked with get_history', async () => {
     const m = await start({ count: 0 });
-    const first = await runEvtail(args(m, '--from', 'alice@shop', '--send', 'one', '--type', 'message', '-n', '1'));
+    const first = await runInProcess(args(m, '--from', 'alice@shop', '--send', 'one', '--type', 'message', '-n', '1'));
     expect(first.code).toBe(0);
-    const r = await runEvtail(args(m, '--from', 'alice@shop', '--history', '-n', '2'));
+    const r = await runInProcess(args(m, '--from', 'alice@shop', '--history', '-n', '2'));
     expect(r.code).toBe(0);
     const evs = r.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(evs.map((e) => [e.type, (e.data as { direction: string }).direction, text(e)])).toEqual([
@@ -70,8 +70,8 @@ describe('evtail push --protocol weni', () => {
     expect(sent(m, 'get_history')).toEqual([]);
     await m.close();
     const old = await start({ count: 0, legacyReady: true });
-    await runEvtail(args(old, '--from', 'bob@shop', '--send', 'two', '--type', 'message', '-n', '1'));
-    const r2 = await runEvtail(args(old, '--from', 'bob@shop', '--history', '-n', '2', '-o', 'pretty', '--no-color'));
+    await runInProcess(args(old, '--from', 'bob@shop', '--send', 'two', '--type', 'message', '-n', '1'));
+    const r2 = await runInProcess(args(old, '--from', 'bob@shop', '--history', '-n', '2', '-o', 'pretty', '--no-color'));
     expect(r2.code).toBe(0);
     expect(sent(old, 'get_history')).toEqual([{ type: 'get_history', params: { limit: 20, page: 1 } }]);
     expect(r2.lines[0]).toMatch(/ push history bot: You said: two$/);
@@ -80,7 +80,7 @@ describe('evtail push --protocol weni', () => {
 
   test('pretty output for every message kind: text, quick replies, image, video, audio, file with captions, location', async () => {
     const m = await start({ rate: 50 });
-    const r = await runEvtail(args(m, '-o', 'pretty', '--no-color', '-n', '8'));
+    const r = await runInProcess(args(m, '-o', 'pretty', '--no-color', '-n', '8'));
     expect(r.code).toBe(0);
     const out = r.lines.map((l) => l.replace(/^\S+ push message /, ''));
     expect(out.slice(1)).toEqual([
@@ -97,7 +97,7 @@ describe('evtail push --protocol weni', () => {
   test('the identity is in use elsewhere: "already exists" (the other client gets a token payload); with --no-reconnect exit 3 at once', async () => {
     const m = await start({ count: 0 });
     const other = await peer(m, { from: 'carol@shop', token: 'tab-token-1' });
-    const r = await runEvtail(args(m, '--from', 'carol@shop', '--no-reconnect'));
+    const r = await runInProcess(args(m, '--from', 'carol@shop', '--no-reconnect'));
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/error: the server refused the registration of carol@shop: unable to register: client from already exists/);
     expect(r.stderr).toMatch(/hint: another client \(a browser tab\?\) is connected as carol@shop/);
@@ -106,24 +106,24 @@ describe('evtail push --protocol weni', () => {
 
   test('a channel that restricts domains: forbidden is exit 3 naming --origin; the allowed Origin registers', async () => {
     const m = await start({ count: 0, allowedDomains: ['shop.example.com'] });
-    const r = await runEvtail(args(m));
+    const r = await runInProcess(args(m));
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/error: the server refused this chat: domain not allowed, forbidden connection/);
     expect(r.stderr).toMatch(/--origin/);
-    const ok = await runEvtail(args(m, '--origin', 'https://shop.example.com', '--send', 'hi', '--type', 'message', '-n', '1'));
+    const ok = await runInProcess(args(m, '--origin', 'https://shop.example.com', '--send', 'hi', '--type', 'message', '-n', '1'));
     expect(ok.code).toBe(0);
     expect(m.origins).toEqual([undefined, 'https://shop.example.com']);
   });
 
   test('warnings: close_session from another client is warned about, printed, and the same identity registers again', async () => {
     const m = await start({ count: 0 });
-    const p = evtail(args(m, '--from', 'dan@shop', '--stdin'), { keepStdinOpen: true });
+    const p = inProcess(args(m, '--from', 'dan@shop', '--stdin'), { keepStdinOpen: true });
     await p.waitForStderr(/ready: registered as dan@shop/);
     const other = await peer(m);
     other.ws.send(JSON.stringify({ type: 'close_session', from: 'dan@shop' }));
     await p.waitForStderr(/warning: the server warned: Connection closed by request/);
     await until(() => m.stats.registrations === 2, 'a second registration');
-    p.child.stdin.write('still here\n');
+    p.input.write('still here\n');
     await p.waitForLines(3);
     p.kill('SIGTERM');
     await p.exit();
@@ -134,7 +134,7 @@ describe('evtail push --protocol weni', () => {
 
   test('the link drops: reconnect with the same identity, nothing lost or repeated; pings answered by pong keep it alive', async () => {
     const m = await start({ rate: 20, dropAfter: 3, faulty: 1 });
-    const p = evtail(args(m, '--from', 'erin@shop', '--keepalive-interval', '100ms', '-n', '6'));
+    const p = inProcess(args(m, '--from', 'erin@shop', '--keepalive-interval', '100ms', '-n', '6'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/reconnecting in/);
@@ -145,11 +145,11 @@ describe('evtail push --protocol weni', () => {
 
   test('--stdin chat: each line is a message, answered in order; --init-payload goes first, once', async () => {
     const m = await start({ count: 0 });
-    const p = evtail(args(m, '--stdin', '--init-payload', 'start', '--type', 'message'), { keepStdinOpen: true });
+    const p = inProcess(args(m, '--stdin', '--init-payload', 'start', '--type', 'message'), { keepStdinOpen: true });
     await p.waitForLines(1);
-    p.child.stdin.write('hello\n\nmy order #48213\n');
+    p.input.write('hello\n\nmy order #48213\n');
     await p.waitForLines(3);
-    p.child.stdin.end();
+    p.input.end();
     p.kill('SIGTERM');
     await p.exit();
     expect(sent(m, 'message').map((f) => (f.message as { text: string }).text)).toEqual(['start', 'hello', 'my order #48213']);
@@ -158,7 +158,7 @@ describe('evtail push --protocol weni', () => {
 
   test('keep-alive: {"type":"ping"} at --keepalive-interval, answered by pong (never printed); a server that stops answering is a dead link', async () => {
     const m = await start({ rate: 5, silentAfter: 1, faulty: 1 });
-    const p = evtail(args(m, '--keepalive-interval', '150ms', '-n', '3'));
+    const p = inProcess(args(m, '--keepalive-interval', '150ms', '-n', '3'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/dead link/);

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { evtail, runEvtail, until } from '../helpers/evtail.js';
+import { inProcess, runInProcess, until } from '../helpers/evtail.js';
 
 const URN = '7c41d0e9a2b-5f3e8a1c';
 const UUID = '2d9b8c4a-1e7f-4a3b-9c6d-5e4f3a2b1c0d';
@@ -80,7 +80,7 @@ describe('evtail push on the wire (protocol version 1)', () => {
       };
     });
 
-    const p = evtail(['push', '--url', `ws://127.0.0.1:${port}/socketcluster/`, '--channel-uuid', UUID, '--host-api', API, '--send', 'hello', '-o', 'ndjson', '-n', '4']);
+    const p = inProcess(['push', '--url', `ws://127.0.0.1:${port}/socketcluster/`, '--channel-uuid', UUID, '--host-api', API, '--send', 'hello', '-o', 'ndjson', '-n', '4']);
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(peers).toHaveLength(2);
@@ -129,7 +129,7 @@ describe('evtail push on the wire (protocol version 1)', () => {
     await once(server, 'listening');
     try {
       const port = (server.address() as { port: number }).port;
-      const r = await runEvtail(['push', '--url', `ws://127.0.0.1:${port}/socketcluster/`, '--channel-uuid', UUID, '--host-api', API, '-o', 'ndjson']);
+      const r = await runInProcess(['push', '--url', `ws://127.0.0.1:${port}/socketcluster/`, '--channel-uuid', UUID, '--host-api', API, '-o', 'ndjson']);
       expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/error: the Push server refused the connection: HTTP 403/);
       expect(requests).toBe(1);
@@ -162,7 +162,7 @@ describe('evtail push on the wire (protocol version 1)', () => {
     const { mkdtempSync, readFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const file = `${mkdtempSync(`${tmpdir()}/evtail-push-`)}/rec.ndjson`;
-    const r = await runEvtail(['push', '--url', `ws://127.0.0.1:${port}/socketcluster/`, '--channel-uuid', UUID, '--host-api', API, '-o', 'ndjson', '-n', '1', '-v', '--record', file]);
+    const r = await runInProcess(['push', '--url', `ws://127.0.0.1:${port}/socketcluster/`, '--channel-uuid', UUID, '--host-api', API, '-o', 'ndjson', '-n', '1', '-v', '--record', file]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/#setAuthToken/);
     expect(r.stderr).not.toContain(TOKEN);

@@ -1,7 +1,7 @@
-/** End to end: bin/evtail.js against the Push mock (a real socketcluster-server 20, protocol version 1) on 127.0.0.1. */
+/** End to end: the CLI (its main(), in-process; spawned where the process is the point) against the Push mock (a real socketcluster-server 20, protocol version 1) on 127.0.0.1. */
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { DEMO_CHANNEL_UUID, DEMO_HOST_API, startPushMock, type PushMock } from '../../src/providers/push/mock.js';
-import { evtail, runEvtail } from '../helpers/evtail.js';
+import { inProcess, runInProcess } from '../helpers/evtail.js';
 
 let mock: PushMock | undefined;
 
@@ -22,7 +22,7 @@ const textOf = (ev: Record<string, unknown>) => (ev.data as { text?: string }).t
 describe('evtail push', () => {
   test('registers, subscribes to its urn and prints messages in the envelope; --send is echoed', async () => {
     const m = await start();
-    const p = evtail([...args(m, '--send', 'hi', '-n', '4')]);
+    const p = inProcess([...args(m, '--send', 'hi', '-n', '4')]);
     const r = await p.exit();
     expect(r.code).toBe(0);
     const events = p.events;
@@ -39,7 +39,7 @@ describe('evtail push', () => {
   });
 
   test('`evtail demo push --send hi --format ndjson --max-events 3`: three envelopes, the echo among them', async () => {
-    const r = await runEvtail(['demo', 'push', '--send', 'hi', '--format', 'ndjson', '--max-events', '3']);
+    const r = await runInProcess(['demo', 'push', '--send', 'hi', '--format', 'ndjson', '--max-events', '3']);
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(3);
     const events = r.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -49,7 +49,7 @@ describe('evtail push', () => {
 
   test('registration refused: exit 3, once, whether by an error or by a reply without an urn', async () => {
     const m = await start({ refuseRegistration: 'error' });
-    const r = await runEvtail(args(m));
+    const r = await runInProcess(args(m));
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/error: channel refused: registerUser failed: channel .* is not accepting new users/);
     expect(r.lines).toHaveLength(0);
@@ -57,7 +57,7 @@ describe('evtail push', () => {
     await m.close();
 
     const m2 = await start({ refuseRegistration: 'no-urn' });
-    const r2 = await runEvtail(args(m2));
+    const r2 = await runInProcess(args(m2));
     expect(r2.code).toBe(3);
     expect(r2.stderr).toMatch(/channel refused: registerUser answered without an urn/);
     expect(m2.stats.registrations).toBe(1);
@@ -65,7 +65,7 @@ describe('evtail push', () => {
 
   test('a channel UUID the server does not know: exit 3 with a hint', async () => {
     const m = await start({ channelUuid: ['11111111-2222-4333-8444-555555555555'] });
-    const r = await runEvtail(args(m));
+    const r = await runInProcess(args(m));
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/channel refused: .*channel 9f4c2b1e-.* not found/);
     expect(r.stderr).toMatch(/hint: check --channel-uuid and --host-api/);
@@ -73,7 +73,7 @@ describe('evtail push', () => {
 
   test('the server stops pinging: dead link, reconnect with the same urn and no second registerUser', async () => {
     const m = await start({ pingInterval: 100, pingTimeout: 1000, stopPingsAfter: 0, faulty: 1 });
-    const p = evtail(args(m, '-n', '30'));
+    const p = inProcess(args(m, '-n', '30'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/dead link: no sign of life from the server for 1000 ms/);
@@ -92,7 +92,7 @@ describe('evtail push', () => {
 
   test('a 4001 close (our pongs missed) reconnects at once; every message arrives once, in order', async () => {
     const m = await start({ closeAfter: 2, closeCode: 4001, faulty: 1 });
-    const p = evtail(args(m, '-n', '4'));
+    const p = inProcess(args(m, '-n', '4'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/reconnecting in 0ms: closed with code 4001 \(client pong timed out\)/);
@@ -102,12 +102,12 @@ describe('evtail push', () => {
 
   test('--stdin sends each line (queued until subscribed); the end of stdin does not end the tail', async () => {
     const m = await start({ rate: 10 });
-    const p = evtail(args(m, '--stdin'), { keepStdinOpen: true });
-    p.child.stdin.write('first line\n\n'); // before the link is up: queued; the blank line is not sent
+    const p = inProcess(args(m, '--stdin'), { keepStdinOpen: true });
+    p.input.write('first line\n\n'); // before the link is up: queued; the blank line is not sent
     await p.waitFor(() => p.events.some((e) => textOf(e) === 'You said: first line'), 'the echo of the first line');
-    p.child.stdin.write('second line\n');
+    p.input.write('second line\n');
     await p.waitFor(() => p.events.some((e) => textOf(e) === 'You said: second line'), 'the echo of the second line');
-    p.child.stdin.end();
+    p.input.end();
     const seen = p.lines.length;
     await p.waitForLines(seen + 2);
     p.kill('SIGTERM');
@@ -122,16 +122,16 @@ describe('evtail push', () => {
 
   test('--urn resumes a session: no registerUser; an urn the server never issued is refused (exit 3)', async () => {
     const m = await start();
-    const r1 = await runEvtail(args(m, '-n', '1'));
+    const r1 = await runInProcess(args(m, '-n', '1'));
     expect(r1.code).toBe(0);
     const urn = (JSON.parse(r1.lines[0]!) as { channel: string }).channel;
-    const r2 = await runEvtail(args(m, '--urn', urn, '-n', '2'));
+    const r2 = await runInProcess(args(m, '--urn', urn, '-n', '2'));
     expect(r2.code).toBe(0);
     expect(m.stats.registrations).toBe(1);
     expect(m.subscriptions.map((s) => s.urn)).toEqual([urn, urn]);
     expect(r2.lines.map((l) => (JSON.parse(l) as { channel: string }).channel)).toEqual([urn, urn]);
 
-    const r3 = await runEvtail(args(m, '--urn', 'not-an-urn-of-this-server'));
+    const r3 = await runInProcess(args(m, '--urn', 'not-an-urn-of-this-server'));
     expect(r3.code).toBe(3);
     expect(r3.stderr).toMatch(/refused the subscription to not-an-urn-of-this-server: unknown urn/);
     expect(r3.stderr).toMatch(/hint: the urn given with --urn may have expired/);
@@ -139,7 +139,7 @@ describe('evtail push', () => {
 
   test('--verbose shows the frames and counts the messages for other urns it skips', async () => {
     const m = await start({ strayEvery: 1 });
-    const p = evtail(args(m, '-n', '3', '--verbose'));
+    const p = inProcess(args(m, '-n', '3', '--verbose'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('> {"event":"#handshake","data":{"authToken":null},"cid":1}');
@@ -150,7 +150,7 @@ describe('evtail push', () => {
 
   test('a malformed frame: a warning, and the tail goes on', async () => {
     const m = await start({ malformedAfter: 2 });
-    const p = evtail(args(m, '-n', '4'));
+    const p = inProcess(args(m, '-n', '4'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: a frame did not decode \(not JSON\): \{"event":"#publish","data":\{"channel":/);
@@ -159,20 +159,20 @@ describe('evtail push', () => {
 
   test('the server closes normally (1000): exit 0, the stream ended', async () => {
     const m = await start({ count: 2 });
-    const r = await runEvtail(args(m, '-v'));
+    const r = await runInProcess(args(m, '-v'));
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(2);
     expect(r.stderr).toMatch(/the stream ended: closed with code 1000 \(normal closure\): no more messages/);
   });
 
   test('missing --host, --channel-uuid or --host-api: exit 2 saying which', async () => {
-    const r1 = await runEvtail(['push', '--channel-uuid', 'u', '--host-api', 'h']);
+    const r1 = await runInProcess(['push', '--channel-uuid', 'u', '--host-api', 'h']);
     expect(r1.code).toBe(2);
     expect(r1.stderr).toMatch(/push: missing --host or EVTAIL_HOST/);
-    const r2 = await runEvtail(['push', '--host', 'push.example.com', '--host-api', 'h']);
+    const r2 = await runInProcess(['push', '--host', 'push.example.com', '--host-api', 'h']);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/push: missing --channel-uuid or EVTAIL_CHANNEL_UUID/);
-    const r3 = await runEvtail(['push', '--host', 'push.example.com', '--channel-uuid', 'u']);
+    const r3 = await runInProcess(['push', '--host', 'push.example.com', '--channel-uuid', 'u']);
     expect(r3.code).toBe(2);
     expect(r3.stderr.trim().split('\n')).toHaveLength(1);
   });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { attach, type AGServerSocket } from 'socketcluster-server';
 import WebSocket, { WebSocketServer } from 'ws';
-import { baseEnv, ROOT, runEvtail } from '../helpers/evtail.js';
+import { baseEnv, ROOT, runInProcess } from '../helpers/evtail.js';
 
 /** A provider's mock, or the tiny server a generic client (ws, socketcluster) is tested against. */
 interface Server {
@@ -210,7 +210,7 @@ describe.each(cases.map((c) => ({ ...c, label: c.label ?? c.provider })))('recor
     mock = await c.start();
     const dir = mkdtempSync(path.join(tmpdir(), 'evtail-rec-'));
     const file = path.join(dir, 'rec.ndjson');
-    const live = await runEvtail([...c.args(mock), '-o', 'ndjson', '-n', '6', '--record', file]);
+    const live = await runInProcess([...c.args(mock), '-o', 'ndjson', '-n', '6', '--record', file]);
     expect(live.code).toBe(0);
     expect(live.lines).toHaveLength(6);
     const recording = readFileSync(file, 'utf8');
@@ -222,7 +222,7 @@ describe.each(cases.map((c) => ({ ...c, label: c.label ?? c.provider })))('recor
     expect(recs.filter((r) => r.dir === 'in').length).toBeGreaterThanOrEqual(6);
 
     const env = baseEnv(c.replayEnv);
-    const replay = await runEvtail(['replay', file, '--as-fast-as-possible', '-o', 'ndjson'], { env });
+    const replay = await runInProcess(['replay', file, '--as-fast-as-possible', '-o', 'ndjson'], { env });
     expect(replay.code).toBe(0);
     expect(replay.lines.map(withoutTime)).toEqual(live.lines.map(withoutTime));
     // What did not decode live does not decode in the replay either.
@@ -232,7 +232,7 @@ describe.each(cases.map((c) => ({ ...c, label: c.label ?? c.provider })))('recor
     const inTimes = new Set(recs.filter((r) => r.dir === 'in').map((r) => r.t));
     for (const l of replay.lines) expect(inTimes.has(JSON.parse(l).time)).toBe(true);
     // The same filters and formats apply.
-    const filtered = await runEvtail(['replay', file, '--as-fast-as-possible', '-o', 'ndjson', '-n', '2'], { env });
+    const filtered = await runInProcess(['replay', file, '--as-fast-as-possible', '-o', 'ndjson', '-n', '2'], { env });
     expect(filtered.lines.map(withoutTime)).toEqual(live.lines.slice(0, 2).map(withoutTime));
   });
 });
@@ -248,7 +248,7 @@ describe('replay of the recordings kept in fixtures/', () => {
   });
   test.each(dirs)('%s: the same NDJSON as the live run that recorded it', async (p) => {
     const expected = readFileSync(path.join(ROOT, 'fixtures', p, 'recording.expected.ndjson'), 'utf8').trim().split('\n');
-    const r = await runEvtail(['replay', path.join(ROOT, 'fixtures', p, 'recording.ndjson'), '--as-fast-as-possible', '-o', 'ndjson', '-q']);
+    const r = await runInProcess(['replay', path.join(ROOT, 'fixtures', p, 'recording.ndjson'), '--as-fast-as-possible', '-o', 'ndjson', '-q']);
     expect(r.code).toBe(0);
     expect(r.lines.map(withoutTime)).toEqual(expected.map(withoutTime));
   });
@@ -256,22 +256,22 @@ describe('replay of the recordings kept in fixtures/', () => {
 
 describe('replay options', () => {
   test('a file that is not a recording: exit 2 naming the line', async () => {
-    const r = await runEvtail(['replay', path.join(ROOT, 'package.json')]);
+    const r = await runInProcess(['replay', path.join(ROOT, 'package.json')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/package\.json:1: not a --record line/);
   });
   test('a missing file: exit 2', async () => {
-    const r = await runEvtail(['replay', '/nonexistent.ndjson']);
+    const r = await runInProcess(['replay', '/nonexistent.ndjson']);
     expect(r.code).toBe(2);
   });
   test('--speed must be positive', async () => {
-    const r = await runEvtail(['replay', path.join(ROOT, 'fixtures/tweetcatcher/recording.ndjson'), '--speed', '0']);
+    const r = await runInProcess(['replay', path.join(ROOT, 'fixtures/tweetcatcher/recording.ndjson'), '--speed', '0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--speed: expected a factor > 0/);
   });
   // That --speed scales the recorded gaps is test/unit/replay-driver.test.ts (a fake clock, no timing here).
   test('--speed 50 replays the recording; pretty works too', async () => {
-    const r = await runEvtail(['replay', path.join(ROOT, 'fixtures/tweetcatcher/recording.ndjson'), '--speed', '50', '-o', 'pretty', '-n', '3']);
+    const r = await runInProcess(['replay', path.join(ROOT, 'fixtures/tweetcatcher/recording.ndjson'), '--speed', '50', '-o', 'pretty', '-n', '3']);
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(3);
     expect(r.lines[0]).toMatch(/tweetcatcher/);

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { attach, type AGServer, type AGServerSocket } from 'socketcluster-server';
-import { baseEnv, BIN, processJanitor, ROOT, runEvtail, until } from '../helpers/evtail.js';
+import { baseEnv, BIN, processJanitor, ROOT, runInProcess, until } from '../helpers/evtail.js';
 
 interface Sc {
   url: string;
@@ -78,7 +78,7 @@ async function startSc(options: { protocolVersion?: 1 | 2; authKey?: string; req
 }
 
 const janitor = processJanitor();
-const { evtail, spawn } = janitor;
+const { inProcess, spawn } = janitor;
 
 afterEach(async () => {
   janitor.cleanup();
@@ -94,7 +94,7 @@ describe('evtail socketcluster', () => {
     const s = await startSc({ protocolVersion: version, pingInterval: 50, pingTimeout: 400 });
     const args = ['socketcluster', s.url, '--channel', 'news', '--channel', 'prices', '-o', 'ndjson', '-n', '6'];
     if (version === 1) args.push('--protocol-version', '1');
-    const p = evtail(args);
+    const p = inProcess(args);
     await subscribed(s, 2);
     await p.waitForStderr(/ready: subscribed to news, prices/);
     s.publish('news', { type: 'headline', id: 'n-1', text: 'Hello' });
@@ -128,7 +128,7 @@ describe('evtail socketcluster', () => {
 
   test('the wrong --protocol-version: the server\'s pings give it away; evtail warns and switches', async () => {
     const s = await startSc({ protocolVersion: 1, pingInterval: 50, pingTimeout: 2000 });
-    const p = evtail(['socketcluster', s.url, '--channel', 'news', '-o', 'ndjson', '-n', '1']);
+    const p = inProcess(['socketcluster', s.url, '--channel', 'news', '-o', 'ndjson', '-n', '1']);
     await p.waitForStderr(/protocol version 1 \(pass --protocol-version 1\)/);
     await until(() => s.connections === 2 && s.subscriptions.includes('1:news'), 'the second connection subscribed');
     // The first connection never answered a ping; the second one does.
@@ -143,7 +143,7 @@ describe('evtail socketcluster', () => {
 
   test('a close code of 4500 or more is permanent: exit 5 with the code and reason, no reconnection', async () => {
     const s = await startSc();
-    const p = evtail(['socketcluster', s.url, '--channel', 'news', '-o', 'ndjson']);
+    const p = inProcess(['socketcluster', s.url, '--channel', 'news', '-o', 'ndjson']);
     await subscribed(s, 1);
     s.publish('news', { id: 1 });
     await p.waitForLines(1);
@@ -157,7 +157,7 @@ describe('evtail socketcluster', () => {
 
   test('the server drops the connection: evtail reconnects, subscribes again and goes on', async () => {
     const s = await startSc();
-    const p = evtail(['socketcluster', s.url, '--channel', 'a', 'b', '-o', 'ndjson', '-n', '6']);
+    const p = inProcess(['socketcluster', s.url, '--channel', 'a', 'b', '-o', 'ndjson', '-n', '6']);
     await subscribed(s, 2);
     s.publish('a', { id: 1 });
     s.publish('b', { id: 2 });
@@ -179,7 +179,7 @@ describe('evtail socketcluster', () => {
   test('--auth-token: a valid JWT subscribes where auth is required, and stays out of --verbose', async () => {
     const s = await startSc({ authKey: 'test-signing-key', requireAuthToSubscribe: true });
     const token = (await s.server.auth.signToken({ username: 'ann' }, 'test-signing-key', {}))!;
-    const p = evtail(['socketcluster', s.url, '--channel', 'private', '--auth-token', token, '-o', 'ndjson', '-n', '1', '-v']);
+    const p = inProcess(['socketcluster', s.url, '--channel', 'private', '--auth-token', token, '-o', 'ndjson', '-n', '1', '-v']);
     await subscribed(s, 1);
     s.publish('private', { type: 'secret-news', id: 'p1' });
     const r = await p.exit();
@@ -192,7 +192,7 @@ describe('evtail socketcluster', () => {
 
   test('a token the server issues is kept for the reconnection and never shown', async () => {
     const s = await startSc({ authKey: 'test-signing-key', issueToken: true });
-    const p = evtail(['socketcluster', s.url, '--channel', 'news', '-o', 'ndjson', '-n', '1', '-v']);
+    const p = inProcess(['socketcluster', s.url, '--channel', 'news', '-o', 'ndjson', '-n', '1', '-v']);
     await until(() => s.issued.length === 1, 'a token issued');
     await subscribed(s, 1);
     await p.waitForStderr(/#setAuthToken/);
@@ -210,7 +210,7 @@ describe('evtail socketcluster', () => {
   test('a bad auth token: exit 3, never retried', async () => {
     const s = await startSc({ authKey: 'test-signing-key' });
     const bad = (await s.server.auth.signToken({ username: 'ann' }, 'some-other-key', {}))!;
-    const r = await runEvtail(['socketcluster', s.url, '--channel', 'news', '--auth-token', bad]);
+    const r = await runInProcess(['socketcluster', s.url, '--channel', 'news', '--auth-token', bad]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/refused the auth token: .*invalid signature/i);
     expect(s.connections).toBe(1);
@@ -218,7 +218,7 @@ describe('evtail socketcluster', () => {
 
   test('a refused subscription: exit 3 with the server reason', async () => {
     const s = await startSc({ requireAuthToSubscribe: true });
-    const r = await runEvtail(['socketcluster', s.url, '--channel', 'private']);
+    const r = await runInProcess(['socketcluster', s.url, '--channel', 'private']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/refused the subscription to "private": sign in to subscribe/);
     expect(s.connections).toBe(1);
@@ -240,11 +240,11 @@ describe('evtail socketcluster', () => {
   }, 30_000);
 
   test('usage: a missing --channel is exit 2; a wrong path is exit 5 with a hint', async () => {
-    const r1 = await runEvtail(['socketcluster', 'ws://127.0.0.1:9/socketcluster/']);
+    const r1 = await runInProcess(['socketcluster', 'ws://127.0.0.1:9/socketcluster/']);
     expect(r1.code).toBe(2);
     expect(r1.stderr).toMatch(/--channel/);
     const s = await startSc();
-    const r2 = await runEvtail(['socketcluster', s.url.replace('/socketcluster/', '/wrong/'), '--channel', 'x']);
+    const r2 = await runInProcess(['socketcluster', s.url.replace('/socketcluster/', '/wrong/'), '--channel', 'x']);
     expect(r2.code).toBe(5);
     expect(r2.stderr).toMatch(/HTTP 400/);
     expect(r2.stderr).toMatch(/\/socketcluster\//);

@@ -1,7 +1,7 @@
-/** End to end: bin/evtail.js against the StreamElements Astro mock on 127.0.0.1. */
+/** End to end: the CLI (its main(), in-process; spawned where the process is the point) against the StreamElements Astro mock on 127.0.0.1. */
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { seqFromId, startStreamElementsMock, type StreamElementsMock } from '../../src/providers/streamelements/mock.js';
-import { baseEnv, evtail, runEvtail, until } from '../helpers/evtail.js';
+import { baseEnv, inProcess, runInProcess, until } from '../helpers/evtail.js';
 
 const TOKEN = 'se-jwt-secret-abc123';
 let mock: StreamElementsMock | undefined;
@@ -24,7 +24,7 @@ const subscribes = (m: StreamElementsMock) => m.received.filter((r) => r.type ==
 describe('evtail streamelements', () => {
   test('two topics: envelopes with type = topic, id, topic, room; nonces unique; token type jwt by default', async () => {
     const m = await start();
-    const p = evtail(base(m, '--topic', 'channel.activities', '--topic', 'channel.tips', '-n', '6'));
+    const p = inProcess(base(m, '--topic', 'channel.activities', '--topic', 'channel.tips', '-n', '6'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     const events = p.events;
@@ -48,7 +48,7 @@ describe('evtail streamelements', () => {
 
   test('--token-type oauth and --room are sent as given; events carry the room', async () => {
     const m = await start();
-    const p = evtail(base(m, '--token-type', 'oauth', '--room', 'room-42', '-n', '1'));
+    const p = inProcess(base(m, '--token-type', 'oauth', '--room', 'room-42', '-n', '1'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(subscribes(m)[0]).toMatchObject({ topic: 'channel.activities', tokenType: 'oauth', room: 'room-42' });
@@ -57,13 +57,13 @@ describe('evtail streamelements', () => {
 
   test('subscribed without --room and nothing arrives: a hint that --room <channel id> may be needed; with --room, events and no hint', async () => {
     const m = await start({ requireRoom: true });
-    const p = evtail(base(m, '--room-hint-after', '300ms'));
+    const p = inProcess(base(m, '--room-hint-after', '300ms'));
     await p.waitForStderr(/--room <channel id> may be needed/);
     expect(p.stderr).toMatch(/warning: subscribed, but nothing has arrived in 300ms/);
     expect(p.lines).toHaveLength(0);
     p.kill('SIGTERM');
     await p.exit();
-    const r = await runEvtail(base(m, '--room', 'room-42', '--room-hint-after', '300ms', '-n', '2'));
+    const r = await runInProcess(base(m, '--room', 'room-42', '--room-hint-after', '300ms', '-n', '2'));
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(2);
     expect(r.stderr).not.toMatch(/may be needed/);
@@ -71,7 +71,7 @@ describe('evtail streamelements', () => {
 
   test('pretty output shows the activity type and a summary', async () => {
     const m = await start();
-    const r = await runEvtail(base(m, '-o', 'pretty', '--no-color', '--topic', 'channel.activities', '-n', '3'));
+    const r = await runInProcess(base(m, '-o', 'pretty', '--no-color', '--topic', 'channel.activities', '-n', '3'));
     expect(r.code).toBe(0);
     expect(r.lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} streamelements channel\.activities follow · twitch · \S+/);
     expect(r.lines[1]).toMatch(/channel\.activities tip · twitch · \S+ · \d+\.\d\d USD/);
@@ -80,7 +80,7 @@ describe('evtail streamelements', () => {
 
   test('err_unauthorized on every topic: exit 3 naming the topics, no retry', async () => {
     const m = await start();
-    const r = await runEvtail(['streamelements', '--url', m.url, '--token', 'wrong-token', '-o', 'ndjson', '--topic', 'channel.activities', '--topic', 'channel.tips']);
+    const r = await runInProcess(['streamelements', '--url', m.url, '--token', 'wrong-token', '-o', 'ndjson', '--topic', 'channel.activities', '--topic', 'channel.tips']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/refused the token for every topic \(err_unauthorized\): channel\.activities, channel\.tips \(invalid token\)/);
     expect(r.stderr).toMatch(/hint: check --token and --token-type/);
@@ -90,7 +90,7 @@ describe('evtail streamelements', () => {
 
   test('err_unauthorized on some topics: a warning naming them, the others stream', async () => {
     const m = await start({ token: ['LIMITED:channel.activities'] });
-    const p = evtail(['streamelements', '--url', m.url, '--token', 'LIMITED', '-o', 'ndjson', '--topic', 'channel.tips', '--topic', 'channel.activities', '-n', '3']);
+    const p = inProcess(['streamelements', '--url', m.url, '--token', 'LIMITED', '-o', 'ndjson', '--topic', 'channel.tips', '--topic', 'channel.activities', '-n', '3']);
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: not authorized for channel\.tips \(err_unauthorized: token is not authorized for topic channel\.tips\); the other topics keep streaming/);
@@ -99,7 +99,7 @@ describe('evtail streamelements', () => {
 
   test('err_bad_request on every topic: exit 2 naming them', async () => {
     const m = await start();
-    const r = await runEvtail(base(m, '--topic', 'channel.nope', '--topic', 'channel.nada'));
+    const r = await runInProcess(base(m, '--topic', 'channel.nope', '--topic', 'channel.nada'));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad request \(err_bad_request\) for channel\.nope, channel\.nada/);
     expect(r.stderr).toMatch(/check the --topic names/);
@@ -108,7 +108,7 @@ describe('evtail streamelements', () => {
 
   test.each(['err_deadline_exceeded', 'err_internal_error'])('%s: the request is retried after a pause, then events flow', async (code) => {
     const m = await start({ failSubscribe: code, failCount: 1 });
-    const p = evtail(base(m, '-n', '2'));
+    const p = inProcess(base(m, '-n', '2'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`subscribing to channel\\.activities: ${code} \\([a-z ]+\\); trying again in 500ms`));
@@ -120,7 +120,7 @@ describe('evtail streamelements', () => {
 
   test('rate_limit_exceeded (no nonce): slow down, re-send the unanswered request, events flow', async () => {
     const m = await start({ failSubscribe: 'rate_limit_exceeded', failCount: 1, rate: 20 });
-    const p = evtail(base(m, '--topic', 'channel.activities', '--topic', 'channel.tips'));
+    const p = inProcess(base(m, '--topic', 'channel.activities', '--topic', 'channel.tips'));
     await p.waitFor(() => new Set(p.events.map((e) => e.topic)).size === 2, 'events of both topics');
     p.kill('SIGTERM');
     const r = await p.exit();
@@ -136,7 +136,7 @@ describe('evtail streamelements', () => {
 
   test.each(['invalid_message_type', 'invalid_message'])('%s: an error on stderr calling it an evtail bug, and the rest go on', async (code) => {
     const m = await start({ failSubscribe: code, failCount: 1 });
-    const p = evtail(base(m, '--topic', 'channel.activities', '--topic', 'channel.tips', '-n', '2'));
+    const p = inProcess(base(m, '--topic', 'channel.activities', '--topic', 'channel.tips', '-n', '2'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`error: the server rejected a message evtail sent as invalid \\(${code}: [a-z ]+, subscribing to channel\\.activities\\); this is a bug in evtail`));
@@ -151,7 +151,7 @@ describe('evtail streamelements', () => {
       'channel.loyalty.redemptions', 'channel.loyalty.items', 'channel.announcements', 'channel.chatstats', 'channel.follow',
     ];
     const m = await start({ rate: 20 });
-    const p = evtail(base(m, ...topics.flatMap((t) => ['--topic', t])));
+    const p = inProcess(base(m, ...topics.flatMap((t) => ['--topic', t])));
     await until(() => m.stats.subscribed === 20, '20 subscriptions', 15_000);
     await p.waitFor(() => p.stderr.includes('subscribed to channel.follow'), 'the last subscription reported');
     p.kill('SIGTERM');
@@ -165,7 +165,7 @@ describe('evtail streamelements', () => {
   test('reconnect message: back at once with the token, subscriptions restored (not re-sent), no event lost; --verbose hides both secrets', async () => {
     // rate 10: both subscriptions are in before the third event brings the reconnect message.
     const m = await start({ reconnectAfter: 3, rate: 10 });
-    const p = evtail(base(m, '--topic', 'channel.activities', '--topic', 'channel.tips', '-n', '10', '--verbose'));
+    const p = inProcess(base(m, '--topic', 'channel.activities', '--topic', 'channel.tips', '-n', '10', '--verbose'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(seqs(p.events)).toEqual(range(1, 10));
@@ -184,7 +184,7 @@ describe('evtail streamelements', () => {
 
   test('reconnect token refused (closed at once): the next connection subscribes afresh, no event lost', async () => {
     const m = await start({ reconnectAfter: 3, faulty: 1, refuseReconnectToken: true });
-    const p = evtail(base(m, '-n', '6'));
+    const p = inProcess(base(m, '-n', '6'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(seqs(p.events)).toEqual(range(1, 6));
@@ -196,7 +196,7 @@ describe('evtail streamelements', () => {
 
   test('a dropped connection (no token): reconnect with backoff, subscribe again, events continue', async () => {
     const m = await start({ dropAfter: 2, faulty: 1 });
-    const p = evtail(base(m, '-n', '4'));
+    const p = inProcess(base(m, '-n', '4'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/reconnecting in \d+(ms|\.\d+s|s)/);
@@ -206,7 +206,7 @@ describe('evtail streamelements', () => {
 
   test('upgrade 429 with Retry-After: evtail waits as told, then succeeds', async () => {
     const m = await start({ upgradeStatus: 429, retryAfter: 1 });
-    const p = evtail(base(m, '-n', '2'));
+    const p = inProcess(base(m, '-n', '2'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/reconnecting in 1s: rate limited: HTTP 429, Retry-After 1s/);
@@ -216,7 +216,7 @@ describe('evtail streamelements', () => {
 
   test('upgrade 502 (draining): evtail backs off and succeeds', async () => {
     const m = await start({ upgradeStatus: 502, upgradeFailures: 2 });
-    const p = evtail(base(m, '-n', '2'));
+    const p = inProcess(base(m, '-n', '2'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr.match(/reconnecting in \S+: the server refused the upgrade: HTTP 502/g)).toHaveLength(2);
@@ -228,7 +228,7 @@ describe('evtail streamelements', () => {
     // Events every 500 ms, pings every 50 ms, --ping-timeout 300ms: only the pings keep the first link alive.
     // After 2 events the first connection goes silent (no events, no pings): evtail must notice and reconnect.
     const m = await start({ rate: 2, pingInterval: 50, silentAfter: 2, faulty: 1 });
-    const p = evtail(base(m, '--ping-timeout', '300ms', '-n', '4'));
+    const p = inProcess(base(m, '--ping-timeout', '300ms', '-n', '4'));
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr.match(/warning: dead link/g)).toHaveLength(1);
@@ -239,17 +239,17 @@ describe('evtail streamelements', () => {
   });
 
   test('a missing token: exit 2 saying how to pass one; EVTAIL_TOKEN works', async () => {
-    const r = await runEvtail(['streamelements', '--url', 'ws://127.0.0.1:9'], { env: baseEnv() });
+    const r = await runInProcess(['streamelements', '--url', 'ws://127.0.0.1:9'], { env: baseEnv() });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/streamelements: missing --token or EVTAIL_TOKEN/);
     const m = await start();
-    const r2 = await runEvtail(['streamelements', '--url', m.url, '-o', 'ndjson', '-n', '1'], { env: baseEnv({ EVTAIL_TOKEN: TOKEN, EVTAIL_TOPIC: 'channel.tips' }) });
+    const r2 = await runInProcess(['streamelements', '--url', m.url, '-o', 'ndjson', '-n', '1'], { env: baseEnv({ EVTAIL_TOKEN: TOKEN, EVTAIL_TOPIC: 'channel.tips' }) });
     expect(r2.code).toBe(0);
     expect(JSON.parse(r2.lines[0]!).topic).toBe('channel.tips');
   });
 
   test('evtail demo streamelements --topic channel.activities --topic channel.tips --format ndjson --max-events 5', async () => {
-    const r = await runEvtail(['demo', 'streamelements', '--topic', 'channel.activities', '--topic', 'channel.tips', '--format', 'ndjson', '--max-events', '5', '--rate', '50']);
+    const r = await runInProcess(['demo', 'streamelements', '--topic', 'channel.activities', '--topic', 'channel.tips', '--format', 'ndjson', '--max-events', '5', '--rate', '50']);
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(5);
     const events = r.lines.map((l) => JSON.parse(l));

@@ -13,7 +13,7 @@ import { startDoshiiMock } from '../../src/providers/doshii/mock.js';
 import { startStreamElementsMock } from '../../src/providers/streamelements/mock.js';
 import { startTweetCatcherMock } from '../../src/providers/tweetcatcher/mock.js';
 import type { MockServer } from '../../src/types.js';
-import { BIN, baseEnv, processJanitor, until } from '../helpers/evtail.js';
+import { baseEnv, BIN, processJanitor, until } from '../helpers/evtail.js';
 
 const janitor = processJanitor();
 const mocks: MockServer[] = [];
@@ -54,7 +54,7 @@ const bySource = (events: Record<string, unknown>[], source: string) => events.f
 describe('many streams in one process', () => {
   test('three profiles of three providers merge into one output, each event naming its source', async () => {
     const m = await three();
-    const p = janitor.evtail(['-p', 'tweets', '-p', 'orders', '-p', 'tips', '--config', config(m), '-o', 'ndjson', '-n', '30']);
+    const p = janitor.inProcess(['-p', 'tweets', '-p', 'orders', '-p', 'tips', '--config', config(m), '-o', 'ndjson', '-n', '30']);
     const r = await p.exit();
     expect(r.code).toBe(0);
     const events = p.events;
@@ -71,7 +71,7 @@ describe('many streams in one process', () => {
 
   test('a group runs its profiles together, and -n counts across streams', async () => {
     const m = await three();
-    const p = janitor.evtail(['-p', 'desk', '--config', config(m), '-o', 'ndjson', '-n', '7', '--stats']);
+    const p = janitor.inProcess(['-p', 'desk', '--config', config(m), '-o', 'ndjson', '-n', '7', '--stats']);
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(p.events).toHaveLength(7);
@@ -85,7 +85,7 @@ describe('many streams in one process', () => {
   test('the limits watch the merged stream as they watch one: events filtered out still keep --idle-timeout quiet', async () => {
     const m = await three();
     // Both streams deliver, no event passes the filter: not "quiet" (exit 6), but the run's deadline (exit 4).
-    const r = await janitor.evtail(['-p', 'tweets', '-p', 'orders', '--config', config(m), '-o', 'ndjson', '--type', 'nothing.*', '--idle-timeout', '800ms', '--timeout', '2500ms']).exit();
+    const r = await janitor.inProcess(['-p', 'tweets', '-p', 'orders', '--config', config(m), '-o', 'ndjson', '--type', 'nothing.*', '--idle-timeout', '800ms', '--timeout', '2500ms']).exit();
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/timed out after 2\.5s/);
     expect(r.code).toBe(4);
@@ -94,11 +94,11 @@ describe('many streams in one process', () => {
   test('one refused stream ends the run with exit 3 naming it; with --keep-going the others go on and the end still says so', async () => {
     const m = await three();
     const file = config(m, 'wrong-token');
-    const refused = await janitor.evtail(['-p', 'desk', '--config', file, '-o', 'ndjson', '--timeout', '20s']).exit();
+    const refused = await janitor.inProcess(['-p', 'desk', '--config', file, '-o', 'ndjson', '--timeout', '20s']).exit();
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/error: \[tweets\] .*(refused|token)/i);
 
-    const going = janitor.evtail(['-p', 'desk', '--config', file, '-o', 'ndjson', '-n', '20', '--keep-going']);
+    const going = janitor.inProcess(['-p', 'desk', '--config', file, '-o', 'ndjson', '-n', '20', '--keep-going']);
     const r = await going.exit();
     expect(r.stderr).toMatch(/\[tweets\] .*--keep-going/);
     expect(going.events).toHaveLength(20);
@@ -108,7 +108,7 @@ describe('many streams in one process', () => {
 
   test("one stream's server restarting does not stall the others: their events keep coming with no gap", async () => {
     const m = await three({ orders: { rate: 40, dropAfter: 5, downFor: 1500 } });
-    const p = janitor.evtail(['-p', 'desk', '--config', config(m), '-o', 'ndjson']);
+    const p = janitor.inProcess(['-p', 'desk', '--config', config(m), '-o', 'ndjson']);
     await p.waitForStderr(/\[orders\] reconnecting/);
     // While orders is down (1.5 s of HTTP 503), tweets and tips keep printing.
     const before = p.lines.length;
@@ -168,7 +168,7 @@ describe('many streams in one process', () => {
   test('--metrics serves Prometheus text during the run: promtool accepts it and the events counter equals the lines printed', async () => {
     // Each mock goes quiet after 5 events (and stops answering heartbeats, which take 45 s to matter): a still point.
     const m = await three({ tweets: { silentAfter: 5 }, orders: { silentAfter: 5 }, tips: { silentAfter: 5 } });
-    const p = janitor.evtail(['-p', 'desk', '--config', config(m), '-o', 'ndjson', '--metrics', '127.0.0.1:0']);
+    const p = janitor.inProcess(['-p', 'desk', '--config', config(m), '-o', 'ndjson', '--metrics', '127.0.0.1:0']);
     await p.waitForStderr(/metrics at (http:\/\/\S+)/);
     const url = /metrics at (http:\/\/\S+)/.exec(p.stderr)![1]!;
     await p.waitForLines(15);

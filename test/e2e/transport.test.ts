@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { WebSocketServer } from 'ws';
 import { startTweetCatcherMock, type TweetCatcherMock } from '../../src/providers/tweetcatcher/mock.js';
 import { startConnectProxy } from '../helpers/connect-proxy.js';
-import { baseEnv, evtail, ROOT, runEvtail } from '../helpers/evtail.js';
+import { baseEnv, inProcess, ROOT, runInProcess } from '../helpers/evtail.js';
 
 const TOKEN = 'transport-token';
 const tls = { key: readFileSync(`${ROOT}/fixtures/tls/server.key`), cert: readFileSync(`${ROOT}/fixtures/tls/server.crt`) };
@@ -26,7 +26,7 @@ const seqOf = (ev: Record<string, unknown>) => Number(String(ev.id).replace('tc-
 describe('TLS', () => {
   test('a self-signed certificate: a clear TLS message and exit 5, no retries', async () => {
     const m = await start({ tls });
-    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '1']);
+    const r = await runInProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '1']);
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/TLS: the server's certificate was not accepted \(DEPTH_ZERO_SELF_SIGNED_CERT/);
     expect(r.stderr).toMatch(/--ca <file>/);
@@ -35,7 +35,7 @@ describe('TLS', () => {
 
   test('--ca <file> makes it work', async () => {
     const m = await start({ tls });
-    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '2', '--ca', `${ROOT}/fixtures/tls/server.crt`]);
+    const r = await runInProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '2', '--ca', `${ROOT}/fixtures/tls/server.crt`]);
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(2);
     expect(r.stderr).not.toMatch(/insecure/);
@@ -44,14 +44,14 @@ describe('TLS', () => {
   test('--insecure makes it work and warns, every run', async () => {
     const m = await start({ tls });
     for (let i = 0; i < 2; i++) {
-      const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '1', '--insecure', '-q']);
+      const r = await runInProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '1', '--insecure', '-q']);
       expect(r.code).toBe(0);
       expect(r.stderr).toMatch(/warning: --insecure: TLS certificates are not verified/);
     }
   });
 
   test('an unreadable --ca file: exit 2', async () => {
-    const r = await runEvtail(['tweetcatcher', '--url', 'wss://127.0.0.1:9', '--token', TOKEN, '--ca', '/nonexistent/ca.pem']);
+    const r = await runInProcess(['tweetcatcher', '--url', 'wss://127.0.0.1:9', '--token', TOKEN, '--ca', '/nonexistent/ca.pem']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--ca: cannot read \/nonexistent\/ca\.pem/);
   });
@@ -68,7 +68,7 @@ describe('proxies', () => {
   test('HTTP_PROXY is honoured for ws:// (through a real CONNECT proxy)', async () => {
     const m = await start();
     const proxy = await startProxy();
-    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '2'], { env: baseEnv({ HTTP_PROXY: proxy.url }) });
+    const r = await runInProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '2'], { env: baseEnv({ HTTP_PROXY: proxy.url }) });
     expect(r.code).toBe(0);
     expect(proxy.tunnels).toEqual([`127.0.0.1:${m.port}`]);
   });
@@ -76,7 +76,7 @@ describe('proxies', () => {
   test('HTTPS_PROXY is honoured for wss://, with --ca still verifying the server', async () => {
     const m = await start({ tls });
     const proxy = await startProxy();
-    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '1', '--ca', `${ROOT}/fixtures/tls/server.crt`], { env: baseEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: 'http://127.0.0.1:9' }) });
+    const r = await runInProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '1', '--ca', `${ROOT}/fixtures/tls/server.crt`], { env: baseEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: 'http://127.0.0.1:9' }) });
     expect(r.code).toBe(0);
     expect(proxy.tunnels).toHaveLength(1);
   });
@@ -84,7 +84,7 @@ describe('proxies', () => {
   test('NO_PROXY exempts a host', async () => {
     const m = await start();
     const proxy = await startProxy();
-    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '1'], { env: baseEnv({ HTTP_PROXY: proxy.url, NO_PROXY: 'example.com,127.0.0.1' }) });
+    const r = await runInProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '1'], { env: baseEnv({ HTTP_PROXY: proxy.url, NO_PROXY: 'example.com,127.0.0.1' }) });
     expect(r.code).toBe(0);
     expect(proxy.tunnels).toEqual([]);
   });
@@ -92,7 +92,7 @@ describe('proxies', () => {
   test('--proxy wins over the environment', async () => {
     const m = await start();
     const proxy = await startProxy();
-    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '1', '--proxy', proxy.url], { env: baseEnv({ HTTP_PROXY: 'http://127.0.0.1:9' }) });
+    const r = await runInProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '1', '--proxy', proxy.url], { env: baseEnv({ HTTP_PROXY: 'http://127.0.0.1:9' }) });
     expect(r.code).toBe(0);
     expect(proxy.tunnels).toHaveLength(1);
   });
@@ -109,7 +109,7 @@ describe('no busy loops', () => {
     });
     cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));
     const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
-    const r = await runEvtail(['tweetcatcher', '--url', url, '--token', TOKEN, '--max-retries', '4'], { timeoutMs: 30_000 });
+    const r = await runInProcess(['tweetcatcher', '--url', url, '--token', TOKEN, '--max-retries', '4'], { timeoutMs: 30_000 });
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/gave up after 4 reconnect attempts/);
     // One first attempt plus exactly four retries: never a tight loop.
@@ -124,7 +124,7 @@ describe('no busy loops', () => {
 describe('frames that do not decode', () => {
   test('binary and empty frames: warnings, and every event around them printed once, in order', async () => {
     const m = await start({ binaryAfter: 2, emptyAfter: 4 });
-    const p = evtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '6']);
+    const p = inProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '6']);
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/did not decode \(binary frame\)/);
@@ -134,14 +134,14 @@ describe('frames that do not decode', () => {
 
   test('--format raw keeps a malformed frame in the stream', async () => {
     const m = await start({ malformedAfter: 1 });
-    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'raw', '-n', '2']);
+    const r = await runInProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'raw', '-n', '2']);
     expect(r.code).toBe(0);
     expect(r.lines[1]).toBe('{"op":0,"d":{"event_id":');
   });
 
   test('an oversized frame: a clear error, then the tail goes on after a reconnect', async () => {
     const m = await start({ oversizedAfter: 2, oversizedBytes: 200_000, faulty: 1 });
-    const p = evtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '4', '--max-frame-size', '64KiB']);
+    const p = inProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '4', '--max-frame-size', '64KiB']);
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/a frame was larger than --max-frame-size/);
@@ -157,7 +157,7 @@ describe('frames that do not decode', () => {
 
   test('an oversized frame with --no-reconnect: exit 5', async () => {
     const m = await start({ oversizedAfter: 1, oversizedBytes: 200_000 });
-    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '--max-frame-size', '64KiB', '--no-reconnect']);
+    const r = await runInProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '--max-frame-size', '64KiB', '--no-reconnect']);
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/larger than --max-frame-size/);
   });

@@ -1,8 +1,8 @@
-/** End to end: bin/evtail.js against the Tweet Catcher mock on 127.0.0.1. */
+/** End to end: the CLI (its main(), in-process; spawned where the process is the point) against the Tweet Catcher mock on 127.0.0.1. */
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { startTweetCatcherMock, type TweetCatcherMock } from '../../src/providers/tweetcatcher/mock.js';
-import { baseEnv, BIN, evtail, ROOT, runEvtail, until } from '../helpers/evtail.js';
+import { baseEnv, BIN, inProcess, ROOT, runInProcess, until } from '../helpers/evtail.js';
 
 const TOKEN = 'tc-secret-token-123';
 let mock: TweetCatcherMock | undefined;
@@ -22,7 +22,7 @@ const seqOf = (ev: Record<string, unknown>) => Number(String(ev.id).replace('tc-
 describe('evtail tweetcatcher', () => {
   test('valid token: events arrive in the NDJSON envelope', async () => {
     const m = await start();
-    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '--format', 'ndjson', '-n', '3']);
+    const r = await runInProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '--format', 'ndjson', '-n', '3']);
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(3);
     const events = r.lines.map((l) => JSON.parse(l));
@@ -38,7 +38,7 @@ describe('evtail tweetcatcher', () => {
 
   test('the older event format decodes: type is d.task.reason', async () => {
     const m = await start({ eventFormat: 'older' });
-    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '2']);
+    const r = await runInProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '2']);
     expect(r.code).toBe(0);
     const ev = JSON.parse(r.lines[0]!);
     expect(ev.type).toBe('new_tweet');
@@ -47,7 +47,7 @@ describe('evtail tweetcatcher', () => {
 
   test('wrong token: exit 3, the server reason on stderr, exactly one login attempt', async () => {
     const m = await start();
-    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', 'wrong', '-o', 'ndjson']);
+    const r = await runInProcess(['tweetcatcher', '--url', m.url, '--token', 'wrong', '-o', 'ndjson']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/login refused by Tweet Catcher: Invalid token/);
     expect(r.lines).toHaveLength(0);
@@ -56,7 +56,7 @@ describe('evtail tweetcatcher', () => {
 
   test('the server stops ACKing: dead link detected, reconnect, tail goes on', async () => {
     const m = await start({ heartbeatInterval: 200, stopAcksAfter: 0, faulty: 1, rate: 20 });
-    const p = evtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '30']);
+    const p = inProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '30']);
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/dead link: no heartbeat answer within 200 ms/);
@@ -67,7 +67,7 @@ describe('evtail tweetcatcher', () => {
 
   test('--no-reconnect and a drop: exit 5', async () => {
     const m = await start({ dropAfter: 2 });
-    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '--no-reconnect']);
+    const r = await runInProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '--no-reconnect']);
     expect(r.code).toBe(5);
     expect(r.lines).toHaveLength(2);
     expect(r.stderr).toMatch(/connection lost/);
@@ -75,20 +75,20 @@ describe('evtail tweetcatcher', () => {
 
   test('--timeout 1s and no events: exit 4', async () => {
     const m = await start({ count: 0 });
-    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '--timeout', '1s']);
+    const r = await runInProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '--timeout', '1s']);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/timed out after 1s/);
   });
 
   test('an unknown flag: exit 2 with a one-line reason', async () => {
-    const r = await runEvtail(['tweetcatcher', '--token', TOKEN, '--frobnicate']);
+    const r = await runInProcess(['tweetcatcher', '--token', TOKEN, '--frobnicate']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/unknown option '--frobnicate'/);
   });
 
   test('a missing token: exit 2 saying how to pass one', async () => {
-    const r = await runEvtail(['tweetcatcher', '--url', 'ws://127.0.0.1:9'], { env: baseEnv() });
+    const r = await runInProcess(['tweetcatcher', '--url', 'ws://127.0.0.1:9'], { env: baseEnv() });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/tweetcatcher: missing --token or EVTAIL_TOKEN/);
@@ -96,20 +96,20 @@ describe('evtail tweetcatcher', () => {
 
   test('the token from EVTAIL_TOKEN and from --token-file', async () => {
     const m = await start();
-    const r1 = await runEvtail(['tweetcatcher', '--url', m.url, '-o', 'ndjson', '-n', '1'], { env: baseEnv({ EVTAIL_TOKEN: TOKEN }) });
+    const r1 = await runInProcess(['tweetcatcher', '--url', m.url, '-o', 'ndjson', '-n', '1'], { env: baseEnv({ EVTAIL_TOKEN: TOKEN }) });
     expect(r1.code).toBe(0);
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const file = `${mkdtempSync(`${tmpdir()}/evtail-`)}/token`;
     writeFileSync(file, `${TOKEN}\n`, { mode: 0o600 });
-    const r2 = await runEvtail(['tweetcatcher', '--url', m.url, '--token-file', file, '-o', 'ndjson', '-n', '1']);
+    const r2 = await runInProcess(['tweetcatcher', '--url', m.url, '--token-file', file, '-o', 'ndjson', '-n', '1']);
     expect(r2.code).toBe(0);
     expect(r2.lines).toHaveLength(1);
   });
 
   test('--verbose shows frames and never the token', async () => {
     const m = await start();
-    const r = await runEvtail(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '2', '--verbose']);
+    const r = await runInProcess(['tweetcatcher', '--url', m.url, '--token', TOKEN, '-o', 'ndjson', '-n', '2', '--verbose']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/> \{"op":2,"token":"\*\*\*"\}/);
     expect(r.stderr).toMatch(/< \{"op":10,"heartbeat_interval":45000\}/);

@@ -2,7 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import WebSocket, { WebSocketServer, type ServerOptions } from 'ws';
-import { baseEnv, BIN, processJanitor, ROOT, runEvtail, until } from '../helpers/evtail.js';
+import { baseEnv, BIN, processJanitor, ROOT, runInProcess, until } from '../helpers/evtail.js';
 
 interface Plain {
   url: string;
@@ -66,7 +66,7 @@ function flood(ws: WebSocket, n: number, frame: (i: number) => string): void {
 }
 
 const janitor = processJanitor();
-const { evtail, spawn } = janitor;
+const { inProcess, spawn } = janitor;
 
 afterEach(async () => {
   janitor.cleanup();
@@ -87,7 +87,7 @@ describe('evtail ws', () => {
       ws.send(Buffer.from([0, 1, 2, 250, 255]), { binary: true });
       ws.send(JSON.stringify({ type: 'last' }));
     });
-    const r = await runEvtail(['ws', s.url, '-o', 'ndjson', '-n', '9']);
+    const r = await runInProcess(['ws', s.url, '-o', 'ndjson', '-n', '9']);
     expect(r.code).toBe(0);
     const evs = r.lines.map((l) => JSON.parse(l));
     expect(evs.map((e) => [e.type, e.id])).toEqual([
@@ -117,7 +117,7 @@ describe('evtail ws', () => {
       ws.send(JSON.stringify({ type: 'envelope', payload: { kind: 'order.created', n: 1 } }));
       ws.send(JSON.stringify({ type: 'envelope', payload: {} }));
     });
-    const r = await runEvtail(['ws', s.url, '-o', 'ndjson', '-n', '2', '--type-path', 'payload.kind']);
+    const r = await runInProcess(['ws', s.url, '-o', 'ndjson', '-n', '2', '--type-path', 'payload.kind']);
     expect(r.code).toBe(0);
     expect(r.lines.map((l) => JSON.parse(l).type)).toEqual(['order.created', 'message']);
   });
@@ -132,7 +132,7 @@ describe('evtail ws', () => {
         }
       });
     }, { handleProtocols: (protocols) => (protocols.has('v2.stream') ? 'v2.stream' : false) });
-    const p = evtail([
+    const p = inProcess([
       'ws', s.url, '-o', 'ndjson', '-n', '2', '-v',
       '--header', 'Authorization: Bearer s3cr3t-bearer',
       '--header', 'X-Trace:abc',
@@ -162,14 +162,14 @@ describe('evtail ws', () => {
   });
 
   test('a malformed --header is a usage error', async () => {
-    const r = await runEvtail(['ws', 'ws://127.0.0.1:9/', '--header', 'no colon here']);
+    const r = await runInProcess(['ws', 'ws://127.0.0.1:9/', '--header', 'no colon here']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--header: expected 'Name: value', got "no colon here"/);
   });
 
   test('no subprotocol agreed: exit 5 with a hint, not an endless retry', async () => {
     const s = await plain(() => undefined, { handleProtocols: () => false });
-    const r = await runEvtail(['ws', s.url, '--subprotocol', 'mqtt']);
+    const r = await runInProcess(['ws', s.url, '--subprotocol', 'mqtt']);
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/did not agree on a subprotocol/);
     expect(r.stderr).toMatch(/check --subprotocol/);
@@ -182,7 +182,7 @@ describe('evtail ws', () => {
       if (i === 0) ws.close(1011, 'oops');
       else ws.close(1000, 'bye');
     });
-    const r = await runEvtail(['ws', s.url, '-o', 'ndjson', '-v']);
+    const r = await runInProcess(['ws', s.url, '-o', 'ndjson', '-v']);
     expect(r.code).toBe(0);
     expect(r.lines.map((l) => JSON.parse(l).id)).toEqual(['1', '2']);
     expect(r.stderr).toMatch(/closed with code 1011 \(server error\): oops/);
@@ -194,7 +194,7 @@ describe('evtail ws', () => {
       const t = setInterval(() => ws.send('{"type":"tick"}'), 20);
       ws.on('close', () => clearInterval(t));
     });
-    const p = evtail(['ws', ok.url, '-o', 'ndjson', '--ping-interval', '50ms', '--max-retries', '0']);
+    const p = inProcess(['ws', ok.url, '-o', 'ndjson', '--ping-interval', '50ms', '--max-retries', '0']);
     await until(() => ok.pings >= 3, 'three pings at the server');
     p.kill('SIGINT');
     const r1 = await p.exit();
@@ -204,7 +204,7 @@ describe('evtail ws', () => {
     await ok.close();
 
     const mute = await plain(() => undefined, { autoPong: false });
-    const r2 = await runEvtail(['ws', mute.url, '--ping-interval', '100ms', '--max-retries', '1']);
+    const r2 = await runInProcess(['ws', mute.url, '--ping-interval', '100ms', '--max-retries', '1']);
     expect(r2.code).toBe(5);
     expect(r2.stderr).toMatch(/dead link: no heartbeat answer within 100 ms/);
     expect(mute.connections).toBe(2);
@@ -213,7 +213,7 @@ describe('evtail ws', () => {
 
   test('without --ping-interval no pings are sent and silence is not a dead link', async () => {
     const s = await plain(() => undefined);
-    const r = await runEvtail(['ws', s.url, '--timeout', '600ms']);
+    const r = await runInProcess(['ws', s.url, '--timeout', '600ms']);
     expect(r.code).toBe(4);
     expect(s.pings).toBe(0);
     expect(s.connections).toBe(1);
@@ -234,13 +234,13 @@ describe('evtail ws', () => {
 
   test('HTTP 400 to the upgrade: exit 5 at once', async () => {
     const s = await plain(() => undefined, { verifyClient: (_info, cb) => cb(false, 400, 'Bad Request') });
-    const r = await runEvtail(['ws', s.url]);
+    const r = await runInProcess(['ws', s.url]);
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/HTTP 400/);
   });
 
   test('ws has no mock: it is not offered by demo', async () => {
-    const r = await runEvtail(['demo', 'ws']);
+    const r = await runInProcess(['demo', 'ws']);
     expect(r.code).toBe(2);
   });
 });

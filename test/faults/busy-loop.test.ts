@@ -1,7 +1,7 @@
 /** No busy loops, for every provider: a server that accepts and closes at once sees retries spaced by the backoff. */
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { WebSocketServer } from 'ws';
-import { runEvtail } from '../helpers/evtail.js';
+import { runInProcess } from '../helpers/evtail.js';
 import { adapters, scenario } from './providers.js';
 
 const servers: WebSocketServer[] = [];
@@ -22,7 +22,7 @@ describe.each(adapters)('$name', (a) => {
       ws.close(1011, 'overloaded');
     });
     const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}${a.path}`;
-    const r = await runEvtail([...a.args(url), '--max-retries', '2']);
+    const r = await runInProcess([...a.args(url), '--max-retries', '2']);
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/gave up after 2 reconnect attempts/);
     // One first attempt plus exactly two retries, each announced with its backoff: never a tight loop.

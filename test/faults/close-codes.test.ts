@@ -1,6 +1,6 @@
 /** The server closes with each code of the provider's close-code table: the documented exit or reconnection. */
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { evtail } from '../helpers/evtail.js';
+import { inProcess } from '../helpers/evtail.js';
 import { OUTCOMES } from './catalogue.mjs';
 import { adapters, closeMocks, range, scenario, seqs } from './providers.js';
 
@@ -13,7 +13,7 @@ describe.each(adapters)('$name: ' + scenario('close').fault, (a) => {
     const m = await a.start({ closeAfter: BEFORE, closeCode: code, closeReason: 'fault suite', faulty: 1 });
     const closed = new RegExp(`closed with code ${code}\\b`);
     if (outcome === 'done' || outcome === 'auth' || outcome === 'final') {
-      const p = evtail(a.args(m.url));
+      const p = inProcess(a.args(m.url));
       const r = await p.exit();
       expect(r.code).toBe(outcome === 'done' ? 0 : outcome === 'auth' ? 3 : 5);
       if (outcome !== 'done') expect(r.stderr).toMatch(new RegExp(`error: .*${closed.source}`));
@@ -25,7 +25,7 @@ describe.each(adapters)('$name: ' + scenario('close').fault, (a) => {
     }
     if (outcome === 'retry-later') {
       // The wait is the decision under test, not something to sit through: see it announced, then stop.
-      const p = evtail(a.args(m.url));
+      const p = inProcess(a.args(m.url));
       await p.waitFor(() => new RegExp(`reconnecting in 5s: ${closed.source}`).test(p.stderr), 'a reconnection announced in 5s');
       p.kill('SIGTERM');
       const r = await p.exit();
@@ -34,7 +34,7 @@ describe.each(adapters)('$name: ' + scenario('close').fault, (a) => {
       expect(m.stats.connections).toBe(1);
       return;
     }
-    const p = evtail([...a.args(m.url), '-n', String(BEFORE + 3)]);
+    const p = inProcess([...a.args(m.url), '-n', String(BEFORE + 3)]);
     const r = await p.exit();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`reconnecting in ${outcome === 'retry-now' ? '0ms' : '\\S+'}: ${closed.source}`));

@@ -1,10 +1,15 @@
 /**
- * Spawn bin/evtail.js and wait on what it prints, with bounds: no fixed sleeps anywhere.
+ * Run evtail and wait on what it prints, with bounds: no fixed sleeps anywhere. `evtail`/`runEvtail` spawn
+ * bin/evtail.js (the real process: signals, exit status, pipes, start-up); `inProcess`/`runInProcess` call the same
+ * CLI's main() in this process with captured streams, for tests where a real process exit is not the point.
  */
 import { spawn, type ChildProcess, type ChildProcessByStdio, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { EventEmitter } from 'node:events';
+import { PassThrough, Writable, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Io } from '../../src/io.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin/evtail.js');
@@ -33,14 +38,94 @@ export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-export class EvtailProcess {
-  readonly child: ChildProcessWithoutNullStreams;
+/** What a test sees of one evtail run, spawned or in-process: its output so far, bounded waits, its end. */
+abstract class EvtailRun {
   stdout = '';
   stderr = '';
-  readonly exited: Promise<Exit>;
+  abstract readonly exited: Promise<Exit>;
   private waiters: (() => void)[] = [];
 
+  get lines(): string[] {
+    return this.stdout.split('\n').filter((l) => l.length > 0);
+  }
+
+  get events(): Record<string, unknown>[] {
+    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  /** The run is over and everything it printed has been taken in. */
+  protected abstract get done(): boolean;
+  protected abstract get exitCode(): number | null;
+  /** Called when exit() gives up: make sure the run does not go on. */
+  protected abstract forceStop(): void;
+  abstract kill(signal?: NodeJS.Signals): void;
+
+  protected notify(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  protected seen(): string {
+    return `\n--- stdout:\n${this.stdout.slice(-2000)}\n--- stderr:\n${this.stderr.slice(-2000)}`;
+  }
+
+  /** Resolve when predicate() holds; reject after timeoutMs with what was seen. */
+  waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${this.seen()}`)), timeoutMs);
+      const check = () => {
+        if (predicate()) {
+          clearTimeout(timer);
+          resolve();
+        } else if (this.done) {
+          clearTimeout(timer);
+          reject(new Error(`evtail exited (${this.exitCode}) before ${what}${this.seen()}`));
+        } else {
+          this.waiters.push(check);
+        }
+      };
+      check();
+    });
+  }
+
+  waitForLines(n: number, timeoutMs?: number): Promise<void> {
+    return this.waitFor(() => this.lines.length >= n, `${n} stdout lines`, timeoutMs);
+  }
+
+  waitForStderr(re: RegExp, timeoutMs?: number): Promise<void> {
+    return this.waitFor(() => re.test(this.stderr), `stderr matching ${re}`, timeoutMs);
+  }
+
+  /** Wait for exit, bounded: a hung evtail fails the test instead of hanging it. */
+  async exit(timeoutMs = 15_000): Promise<Exit> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.forceStop();
+        reject(new Error(`evtail did not exit within ${timeoutMs} ms${this.seen()}`));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exited, bound]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** bin/evtail.js in a child process: for tests whose point is the process (signals, exit status, pipes, start-up). */
+export class EvtailProcess extends EvtailRun {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly exited: Promise<Exit>;
+
+  /** Its stdin (keepStdinOpen: write lines, end it). */
+  get input(): Writable {
+    return this.child.stdin;
+  }
+
   constructor(args: string[], options: RunOptions = {}) {
+    super();
     this.child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
       env: options.env ?? baseEnv(),
@@ -67,66 +152,127 @@ export class EvtailProcess {
     });
   }
 
-  get lines(): string[] {
-    return this.stdout.split('\n').filter((l) => l.length > 0);
+  protected get done(): boolean {
+    return this.child.exitCode !== null && this.child.stdout.readableEnded && this.child.stderr.readableEnded;
   }
 
-  get events(): Record<string, unknown>[] {
-    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  protected get exitCode(): number | null {
+    return this.child.exitCode;
   }
 
-  private notify(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
-  }
-
-  /** Resolve when predicate() holds; reject after timeoutMs with what was seen. */
-  waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n--- stdout:\n${this.stdout.slice(-2000)}\n--- stderr:\n${this.stderr.slice(-2000)}`)), timeoutMs);
-      const check = () => {
-        if (predicate()) {
-          clearTimeout(timer);
-          resolve();
-        } else if (this.child.exitCode !== null && this.child.stdout.readableEnded && this.child.stderr.readableEnded) {
-          clearTimeout(timer);
-          reject(new Error(`evtail exited (${this.child.exitCode}) before ${what}\n--- stdout:\n${this.stdout.slice(-2000)}\n--- stderr:\n${this.stderr.slice(-2000)}`));
-        } else {
-          this.waiters.push(check);
-        }
-      };
-      check();
-    });
-  }
-
-  waitForLines(n: number, timeoutMs?: number): Promise<void> {
-    return this.waitFor(() => this.lines.length >= n, `${n} stdout lines`, timeoutMs);
-  }
-
-  waitForStderr(re: RegExp, timeoutMs?: number): Promise<void> {
-    return this.waitFor(() => re.test(this.stderr), `stderr matching ${re}`, timeoutMs);
-  }
-
-  /** Wait for exit, bounded: a hung evtail fails the test instead of hanging it. */
-  async exit(timeoutMs = 15_000): Promise<Exit> {
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.child.kill('SIGKILL');
-        reject(new Error(`evtail did not exit within ${timeoutMs} ms\n--- stdout:\n${this.stdout.slice(-2000)}\n--- stderr:\n${this.stderr.slice(-2000)}`));
-      }, timeoutMs);
-    });
-    try {
-      return await Promise.race([this.exited, bound]);
-    } finally {
-      clearTimeout(timer);
-    }
+  protected forceStop(): void {
+    this.child.kill('SIGKILL');
   }
 
   kill(signal: NodeJS.Signals = 'SIGTERM'): void {
     this.child.kill(signal);
   }
+}
+
+/** A captured output stream of an in-process run: not a terminal, takes every write at once. */
+class Capture extends Writable {
+  private readonly decoder = new StringDecoder('utf8');
+  constructor(private readonly take: (text: string) => void) {
+    super({ decodeStrings: true });
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
+    // Decoded now: the CLI may reuse the buffer it wrote (stdout's coalescing pool) once the write completes.
+    this.take(this.decoder.write(chunk));
+    done();
+  }
+}
+
+/**
+ * The CLI's main() (dist/cli.js, as bin/evtail.js runs it) in this process, with captured stdout and stderr, the
+ * given environment and directory, and its own signal source: kill('SIGTERM') delivers SIGTERM to this run alone,
+ * through the same handler a real signal reaches. For tests where a real process exit is not the point; it costs no
+ * process start-up. SIGKILL has no in-process meaning: a test that needs it spawns.
+ */
+export class EvtailInProcess extends EvtailRun {
+  readonly exited: Promise<Exit>;
+  /** Its stdin (keepStdinOpen: write lines, end it). */
+  readonly input = new PassThrough();
+  private code: number | null = null;
+  private readonly signals = new EventEmitter();
+
+  constructor(args: string[], options: RunOptions = {}) {
+    super();
+    const stdout = Object.assign(new Capture((t) => {
+      this.stdout += t;
+      this.notify();
+    }), { isTTY: false });
+    const stderr = Object.assign(new Capture((t) => {
+      this.stderr += t;
+      this.notify();
+    }), { isTTY: false });
+    const stdin = this.input;
+    if (options.stdin !== undefined) stdin.end(options.stdin);
+    else if (!options.keepStdinOpen) stdin.end();
+    const io = {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stderr: stderr as unknown as NodeJS.WriteStream,
+      stdin: stdin as unknown as NodeJS.ReadStream,
+      env: options.env ?? baseEnv(),
+      cwd: options.cwd ?? ROOT,
+      signals: this.signals,
+    };
+    this.exited = loadMain()
+      .then((main) => main(args, io))
+      .then((code) => {
+        if (this.signals.listenerCount('SIGINT') + this.signals.listenerCount('SIGTERM') + this.signals.listenerCount('SIGHUP') > 0) {
+          throw new Error(`evtail ${args.join(' ')}: the run ended with its signal handlers still installed`);
+        }
+        this.code = code;
+        this.notify();
+        return { code, signal: null, stdout: this.stdout, stderr: this.stderr, lines: this.lines };
+      });
+    // A run that throws is a failed test, not an unhandled rejection; exit() and waitFor() see it.
+    this.exited.catch(() => {
+      this.code = -1;
+      this.notify();
+    });
+  }
+
+  protected get done(): boolean {
+    return this.code !== null;
+  }
+
+  protected get exitCode(): number | null {
+    return this.code;
+  }
+
+  protected forceStop(): void {
+    this.stop();
+  }
+
+  /** Ctrl-C twice, unless it has ended: stop reading, and stop waiting on sinks at once (what a user does when evtail hangs). */
+  stop(): void {
+    if (this.code !== null) return;
+    this.signals.emit('SIGINT', 'SIGINT');
+    this.signals.emit('SIGINT', 'SIGINT');
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (!['SIGINT', 'SIGTERM', 'SIGHUP'].includes(signal)) throw new Error(`${signal} has no in-process meaning: spawn for it (evtail())`);
+    this.signals.emit(signal, signal);
+  }
+}
+
+let mainPromise: Promise<(argv: string[], io: Io) => Promise<number>> | undefined;
+/** dist/cli.js, built by `npm test` (`npm run build` first when running jest alone), loaded once per test file. */
+function loadMain(): Promise<(argv: string[], io: Io) => Promise<number>> {
+  mainPromise ??= import(pathToFileURL(path.join(ROOT, 'dist/cli.js')).href).then((m: { main: (argv: string[], io: Io) => Promise<number> }) => m.main);
+  return mainPromise;
+}
+
+/** One evtail run in this process (see EvtailInProcess). */
+export function inProcess(args: string[], options?: RunOptions): EvtailInProcess {
+  return new EvtailInProcess(args, options);
+}
+
+/** Run in this process to completion. */
+export function runInProcess(args: string[], options?: RunOptions & { timeoutMs?: number }): Promise<Exit> {
+  return new EvtailInProcess(args, options).exit(options?.timeoutMs);
 }
 
 export function evtail(args: string[], options?: RunOptions): EvtailProcess {
@@ -152,16 +298,23 @@ export function until(predicate: () => boolean, what: string, timeoutMs = 10_000
 }
 
 /**
- * Every process a test file starts, so a failed test does not leave one running: evtail processes, and shell
- * pipelines in their own process group (so the whole pipeline can be ended). Call cleanup() in afterEach.
+ * Every process a test file starts, so a failed test does not leave one running: evtail processes, in-process runs,
+ * and shell pipelines in their own process group (so the whole pipeline can be ended). Call cleanup() in afterEach.
  */
 export function processJanitor() {
   const children: ChildProcess[] = [];
   const groups: ChildProcess[] = [];
+  const runs: EvtailInProcess[] = [];
   return {
     evtail(args: string[], options?: RunOptions): EvtailProcess {
       const p = new EvtailProcess(args, options);
       children.push(p.child);
+      return p;
+    },
+    /** In this process (see EvtailInProcess); cleanup() stops it as a second Ctrl-C would. */
+    inProcess(args: string[], options?: RunOptions): EvtailInProcess {
+      const p = new EvtailInProcess(args, options);
+      runs.push(p);
       return p;
     },
     spawn(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): ChildProcessByStdio<null, Readable, Readable> {
@@ -170,6 +323,7 @@ export function processJanitor() {
       return c;
     },
     cleanup(): void {
+      for (const r of runs.splice(0)) r.stop();
       for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
       for (const g of groups.splice(0)) {
         if (g.exitCode !== null || g.signalCode !== null || !g.pid) continue;

@@ -7,7 +7,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { attach } from 'socketcluster-server';
-import { processJanitor } from '../helpers/evtail.js';
+import { processJanitor, until } from '../helpers/evtail.js';
 import { closedPort, connectProxy, hostileTcp, hostileWs, tlsMaterial, type Hostile } from './servers.js';
 
 const janitor = processJanitor();
@@ -38,10 +38,12 @@ describe('--connect-timeout: a total deadline per attempt', () => {
         });
       }),
     );
-    const r = await janitor.evtail(['ws', server.url, '--connect-timeout', '1s', '--max-retries', '1']).exit();
+    const r = await janitor.inProcess(['ws', server.url, '--connect-timeout', '1s', '--max-retries', '1']).exit();
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/gave up after 1 reconnect attempt: not ready within 1s of connecting \(--connect-timeout\)/);
     expect(server.connections).toBe(2);
+    // The run is over once evtail has cut the socket; the server hears of the last cut a moment later.
+    await until(() => attempts.every((a) => a.end !== undefined), 'the server to see both attempts end');
     // Each attempt was cut at the deadline (1 s; a margin for a loaded machine), not kept alive by the trickle.
     for (const a of attempts) expect((a.end ?? Infinity) - a.start).toBeLessThan(2500);
   });
@@ -50,7 +52,7 @@ describe('--connect-timeout: a total deadline per attempt', () => {
 describe('"healthy" means proven', () => {
   test('Webinate against a server that never answers pings: exit 5 under --max-retries 1, not retrying forever', async () => {
     const server = await track(hostileWs(() => undefined, { ws: { autoPong: false } }));
-    const r = await janitor.evtail(['webinate', '--url', server.url, '--origin', 'http://127.0.0.1', '--ping-interval', '500ms', '--max-retries', '1', '-o', 'ndjson']).exit(20_000);
+    const r = await janitor.inProcess(['webinate', '--url', server.url, '--origin', 'http://127.0.0.1', '--ping-interval', '500ms', '--max-retries', '1', '-o', 'ndjson']).exit(20_000);
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/gave up after 1 reconnect attempt: dead link/);
     expect(server.connections).toBe(2);
@@ -65,7 +67,7 @@ describe('wss:// to a server that does not speak TLS', () => {
   ])('%s: one clear message, exit 5 at the first attempt, no OpenSSL text', async (_name, args) => {
     const server = await track(hostileWs(() => undefined));
     const url = server.url.replace(/^ws:/, 'wss:');
-    const r = await janitor.evtail([...args(url), '--max-retries', '5']).exit();
+    const r = await janitor.inProcess([...args(url), '--max-retries', '5']).exit();
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/error: 127\.0\.0\.1:\d+ did not answer with TLS \(ERR_SSL_WRONG_VERSION_NUMBER\)/);
     expect(r.stderr).toMatch(/is the URL ws:\/\/ \(not wss:\/\/\)\?/);
@@ -81,7 +83,7 @@ describe('proxies: the certificate is checked against the target, errors name th
     const ip = tlsMaterial('ip-only');
     const server = await track(hostileWs((ws) => ws.send(event), { tls: ip }));
     const proxy = await track(connectProxy());
-    const r = await janitor.evtail(['ws', server.url, '--proxy', proxy.url, '--ca', ip.caFile, '-n', '1']).exit();
+    const r = await janitor.inProcess(['ws', server.url, '--proxy', proxy.url, '--ca', ip.caFile, '-n', '1']).exit();
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(1);
@@ -92,7 +94,7 @@ describe('proxies: the certificate is checked against the target, errors name th
     const dns = tlsMaterial('dns-only');
     const server = await track(hostileWs((ws) => ws.send(event), { tls: dns }));
     const proxy = await track(connectProxy());
-    const r = await janitor.evtail(['ws', server.url, '--proxy', proxy.url, '--ca', dns.caFile, '-n', '1']).exit();
+    const r = await janitor.inProcess(['ws', server.url, '--proxy', proxy.url, '--ca', dns.caFile, '-n', '1']).exit();
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/TLS: the server's certificate was not accepted \(ERR_TLS_CERT_ALTNAME_INVALID: .*IP: 127\.0\.0\.1 is not in the cert's list/);
     expect(r.stderr).not.toMatch(/reconnecting/);
@@ -103,7 +105,7 @@ describe('proxies: the certificate is checked against the target, errors name th
     const dns = tlsMaterial('dns-only');
     const server = await track(hostileWs((ws) => ws.send(event), { tls: dns }));
     const proxy = await track(connectProxy());
-    const r = await janitor.evtail(['ws', server.url.replace('127.0.0.1', 'localhost'), '--proxy', proxy.url, '--ca', dns.caFile, '-n', '1']).exit();
+    const r = await janitor.inProcess(['ws', server.url.replace('127.0.0.1', 'localhost'), '--proxy', proxy.url, '--ca', dns.caFile, '-n', '1']).exit();
     expect(r.code).toBe(0);
     expect(proxy.tunnels.map((t) => t.target)).toEqual([`localhost:${server.port}`]);
   });
@@ -124,7 +126,7 @@ describe('proxies: the certificate is checked against the target, errors name th
     })();
     const port = (https.address() as { port: number }).port;
     const proxy = await track(connectProxy());
-    const r = await janitor.evtail(['socketcluster', `wss://127.0.0.1:${port}/socketcluster/`, '--channel', 'c', '--proxy', proxy.url, '--ca', ip.caFile, '-n', '1']).exit();
+    const r = await janitor.inProcess(['socketcluster', `wss://127.0.0.1:${port}/socketcluster/`, '--channel', 'c', '--proxy', proxy.url, '--ca', ip.caFile, '-n', '1']).exit();
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(1);
     expect(proxy.tunnels.map((t) => t.target)).toEqual([`127.0.0.1:${port}`]);
@@ -141,7 +143,7 @@ describe('proxies: the certificate is checked against the target, errors name th
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise<void>((r) => proxy.close(() => r())));
     const port = (proxy.address() as { port: number }).port;
-    const r = await janitor.evtail(['ws', server.url, '--proxy', `http://puser:wrong-secret@127.0.0.1:${port}`, '--max-retries', '3']).exit();
+    const r = await janitor.inProcess(['ws', server.url, '--proxy', `http://puser:wrong-secret@127.0.0.1:${port}`, '--max-retries', '3']).exit();
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(new RegExp(`error: the proxy http://\\*\\*\\*@127\\.0\\.0\\.1:${port}/ refused: HTTP 407`));
     expect(r.stderr).not.toMatch(/wrong-secret|reconnecting/);
@@ -151,7 +153,7 @@ describe('proxies: the certificate is checked against the target, errors name th
   test('a proxy that refuses the connection is named (without its credentials), not the target', async () => {
     const server: Hostile = await track(hostileWs(() => undefined));
     const port = await closedPort();
-    const r = await janitor.evtail(['ws', server.url, '--proxy', `http://puser:psecret-77@127.0.0.1:${port}`, '--max-retries', '0']).exit();
+    const r = await janitor.inProcess(['ws', server.url, '--proxy', `http://puser:psecret-77@127.0.0.1:${port}`, '--max-retries', '0']).exit();
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(new RegExp(`connection refused by the proxy http://\\*\\*\\*@127\\.0\\.0\\.1:${port}/ \\(on the way to 127\\.0\\.0\\.1:${server.port}\\)`));
     expect(r.stderr).not.toMatch(/psecret|puser/);

@@ -25,7 +25,7 @@ describe('a frame nested 10,000 deep, then normal events', () => {
       ws.send(deepFrame);
       for (let i = 1; i <= 3; i++) ws.send(tcEvent(i, `normal ${i}`));
     });
-    const r = await janitor.evtail(['tweetcatcher', '--url', server.url, '--token', 'tok-123456', '-o', format, '-n', '4', '--no-color']).exit();
+    const r = await janitor.inProcess(['tweetcatcher', '--url', server.url, '--token', 'tok-123456', '-o', format, '-n', '4', '--no-color']).exit();
     expect(r.code).toBe(0);
     expect(r.stderr).not.toMatch(/RangeError|Maximum call stack|internal error|warning|at .*\.js:\d+/);
     expect(r.lines).toHaveLength(4);
@@ -40,7 +40,7 @@ describe('a frame nested 10,000 deep, then normal events', () => {
       ws.send(`{"type":"t","deep":${deepArray(DEPTH)},"n":0}`);
       for (let i = 1; i <= 3; i++) ws.send(JSON.stringify({ type: 't', n: i, deep: [1] }));
     });
-    const r = await janitor.evtail(['ws', server.url, '--match', 'data.deep~1', '-n', '3']).exit();
+    const r = await janitor.inProcess(['ws', server.url, '--match', 'data.deep~1', '-n', '3']).exit();
     expect(r.code).toBe(0);
     expect(r.stderr).not.toMatch(/RangeError|Maximum call stack|internal error/);
     expect(r.lines.map((l) => (JSON.parse(l) as { data: { n: number } }).data.n)).toEqual([1, 2, 3]);
@@ -54,6 +54,7 @@ describe('--type against a 400 KB type', () => {
       for (let i = 0; i < 5; i++) ws.send(JSON.stringify({ type: huge, n: i }));
       ws.send(JSON.stringify({ type: 'twitter.post.new', n: 99 }));
     });
+    // Spawned: a real SIGINT must find the process's event loop free (in-process, the test itself shares that loop).
     const p = janitor.evtail(['ws', server.url, '--type', '*.post.*', '--type', '*.*.*.b']);
     await p.waitFor(() => p.lines.length >= 1, 'the matching event after five 400 KB types');
     expect((JSON.parse(p.lines[0]!) as { data: { n: number } }).data.n).toBe(99);

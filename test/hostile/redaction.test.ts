@@ -60,7 +60,7 @@ describe('every credential form is absent from every output', () => {
     const record = path.join(mkdtempSync(path.join(tmpdir(), 'evtail-redact-')), 'rec.ndjson');
     const proxyUrl = proxy.url.replace('http://', `http://${PROXY_USER}:${PROXY_PASSWORD}@`);
     const r = await janitor
-      .evtail(['ws', url, '--header', `Authorization: Bearer ${BEARER}`, '--proxy', proxyUrl, '-v', '--record', record, '--stats', '--meta', '--type', 'keep', '--max-retries', '1', '-o', 'ndjson'])
+      .inProcess(['ws', url, '--header', `Authorization: Bearer ${BEARER}`, '--proxy', proxyUrl, '-v', '--record', record, '--stats', '--meta', '--type', 'keep', '--max-retries', '1', '-o', 'ndjson'])
       .exit();
     expect(r.code).toBe(5);
     // The secrets were on the wire: the server and the proxy got them.
@@ -81,12 +81,12 @@ describe('every credential form is absent from every output', () => {
   });
 
   test('a proxy URL with credentials in an error: --proxy socks5://user:secret@… and a refused proxy', async () => {
-    const bad = await janitor.evtail(['ws', 'ws://127.0.0.1:9/', '--proxy', `socks5://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:1080`]).exit();
+    const bad = await janitor.inProcess(['ws', 'ws://127.0.0.1:9/', '--proxy', `socks5://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:1080`]).exit();
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--proxy: expected an http:\/\/ or https:\/\/ (proxy )?URL, got "socks5:\/\/\*\*\*@127\.0\.0\.1:1080"/);
     expectNoSecret('the usage error', bad.stderr);
     const port = await closedPort();
-    const refused = await janitor.evtail(['ws', 'ws://127.0.0.1:9/', '--proxy', `http://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:${port}`, '--max-retries', '0', '--stats', '-v']).exit();
+    const refused = await janitor.inProcess(['ws', 'ws://127.0.0.1:9/', '--proxy', `http://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:${port}`, '--max-retries', '0', '--stats', '-v']).exit();
     expect(refused.code).toBe(5);
     expect(refused.stderr).toMatch(/the proxy http:\/\/\*\*\*@127\.0\.0\.1:\d+\//);
     expectNoSecret('the proxy error', refused.stderr);

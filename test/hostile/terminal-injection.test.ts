@@ -93,7 +93,7 @@ describe('in a pipe', () => {
       ws.send(tcEvent(1, INJECTION));
       ws.send(JSON.stringify({ op: 3, text: `bye ${INJECTION}` }));
     });
-    const p = janitor.evtail(['tweetcatcher', '--url', server.url, '--token', 'tok-123456', '--no-reconnect'], { env: baseEnv() });
+    const p = janitor.inProcess(['tweetcatcher', '--url', server.url, '--token', 'tok-123456', '--no-reconnect'], { env: baseEnv() });
     const r = await p.exit();
     expect(r.code).toBe(5);
     expect(r.stderr).not.toMatch(RAW_CONTROL);
@@ -106,7 +106,7 @@ describe('in a pipe', () => {
 
   test('evtail colours stay: with --color, pretty still carries its own SGR codes around escaped text', async () => {
     server = await hostileTweetCatcher((ws) => ws.send(tcEvent(1, INJECTION)));
-    const r = await janitor.evtail(['tweetcatcher', '--url', server.url, '--token', 'tok-123456', '-o', 'pretty', '--color', '-n', '1', '-q']).exit();
+    const r = await janitor.inProcess(['tweetcatcher', '--url', server.url, '--token', 'tok-123456', '-o', 'pretty', '--color', '-n', '1', '-q']).exit();
     expect(r.code).toBe(0);
     // evtail's own colour codes are there (ESC [ … m), and no other escape is.
     // eslint-disable-next-line no-control-regex
