@@ -3,18 +3,11 @@
  * The server pings (we only watch for silence); a `reconnect` message hands us a token that restores the
  * subscriptions on the next connection.
  *
- * Choices where the public record is silent (protocols.md §4 marks them unknown):
- * - Subscriptions go out one per 110 ms: the documented limit is one command per 100 ms, and 10 ms of margin keeps
- *   network jitter from tipping two of them into one window.
- * - rate_limit_exceeded carries no nonce, so it cannot name the request it refused. We slow the pace down, pause,
- *   and after the pause re-send every request that was sent before the notice and is still unanswered (a late
- *   answer to the old nonce is still understood; a duplicate success is ignored).
- * - err_deadline_exceeded and err_internal_error: the same request again after 0.5 s, 1 s, 2 s... (5 tries), then
- *   the topic counts as failed. A request with no answer for 10 s is re-sent the same way.
- * - invalid_message_type / invalid_message: the server says we sent something malformed: that is our bug. It is
- *   reported as an error on stderr, that request counts as failed, and the others go on.
- * - How a connection ends (refused topics, a refused reconnect token): verdict.ts.
- * - No welcome within 5 s of opening: we go ahead as if it had come.
+ * Choices where the public record is silent (protocols.md §4 marks them unknown) are listed, with their reasons,
+ * in docs/providers/streamelements.md ("Choices where the public protocol is silent"): the 110 ms pace, what a
+ * rate_limit_exceeded without a nonce makes us re-send, retries of err_deadline_exceeded / err_internal_error and of
+ * requests unanswered for 10 s, our own malformed requests (an error, the others go on), and going ahead without a
+ * welcome after 5 s. How a connection ends (refused topics, a refused reconnect token): verdict.ts.
  */
 import { formatDuration } from '../../format.js';
 import { randomUUID } from 'node:crypto';
