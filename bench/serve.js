@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The bench server on its own, for profiling a client by hand (after `npm run build`):
- *   node bench/serve.js [events] &       # prints the ws:// URL, serves every connection the same N events
+ *   node bench/serve.js [events] [bytes] &   # prints the ws:// URL, serves every connection the same N events
+ *                                            # of about that size (default 600; 10240 for the 10 KB events)
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof bin/evtail.js tweetcatcher --url <url> --token x -o ndjson > /dev/null
  * Stops on Ctrl-C / SIGTERM, or by itself after BENCH_SERVE_SECONDS (default 600).
  */
@@ -9,7 +10,7 @@ import { makeFrames } from './events.js';
 import { startBenchServer } from './server.js';
 
 const n = Number(process.argv[2] ?? process.env.BENCH_EVENTS ?? 100_000);
-const { frames } = await makeFrames(n);
+const { frames } = await makeFrames(n, Number(process.argv[3] ?? 600));
 const server = await startBenchServer({ frames });
 process.stdout.write(`${server.url}\n`);
 const stop = () => server.close().then(() => process.exit(0));
