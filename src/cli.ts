@@ -2,7 +2,8 @@
  * The command line: one subcommand per provider, plus demo, mock (and later replay, ws, socketcluster).
  * Everything heavy (drivers, ws, ora, chalk) is imported only once a command runs, so --help stays fast.
  */
-import { Command, CommanderError, Help, Option } from 'commander';
+import { createRequire } from 'node:module';
+import type * as Commander from 'commander';
 import { DEMO_RATE, commonOptions, demoCommonOptions, demoProviderOptions, replayIgnoredOptions } from './config/common-options.js';
 import { EvtailError, ExitCode } from './errors.js';
 import type { Io } from './io.js';
@@ -14,6 +15,10 @@ import { formatDuration, formatSize } from './format.js';
 import { shellQuote } from './shell-quote.js';
 import { checkMockTarget, expandProfileShortcut } from './args.js';
 import { version } from './version.js';
+
+// commander through require(): its ESM entry costs the ESM loader and cjs-module-lexer on every run's start-up.
+const { Command, CommanderError, Help, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
+type Command = Commander.Command;
 
 
 // stdin on first use: creating process.stdin loads stream modules that --help and most runs never need.

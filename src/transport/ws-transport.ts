@@ -5,11 +5,17 @@
  */
 import type { Agent } from 'node:http';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
-import WebSocket from 'ws';
+import { createRequire } from 'node:module';
+import type WebSocketClass from 'ws';
 import type { CloseOutcome, Connection, DriverHooks, LinkCause } from '../types.js';
 import { Facts } from './cause.js';
 import { UsageError } from '../errors.js';
 import { classifyStandard, OVERSIZED_FRAME, oversizedFrameError } from './classify.js';
+
+// ws through require(): its ESM entry (wrapper.mjs) puts each of its files through the ESM loader and
+// cjs-module-lexer, a few ms of every run's start-up before the first event; the CommonJS entry is the same code.
+const WebSocket = createRequire(import.meta.url)('ws') as typeof WebSocketClass;
+type WebSocket = WebSocketClass;
 
 export {
   classifyStandard,
