@@ -1,8 +1,12 @@
 /**
- * Every command in README.md and docs/ is run as written, against the local mocks, and checked for what its
- * sentence promises: the exit code, what it prints, and that it is quick. A recipe added to the docs without an
- * entry here fails the first test, so a recipe cannot drift again; the ones that cannot run say why.
+ * The recipes test: every command in README.md and docs/ is run as written, against the local mocks, and checked
+ * for what its sentence promises: the exit code, what it prints, and that it is quick. A recipe added to the docs
+ * without an entry here fails the first test, so a recipe cannot drift again; the ones that cannot run say why.
  * See test/helpers/recipes.ts for how public endpoints become loopback mocks.
+ *
+ * The recipes run in three test files (test/e2e/recipes-{1,2,3}.test.ts), each with its own mocks and HOME, so
+ * that jest's workers share them out; a recipe that needs an earlier one (a file it wrote, a stream it created)
+ * runs in the same file, as soon as that one has finished.
  */
 import http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,9 +21,9 @@ import { startWeniMock } from '../../src/providers/push/weni-mock.js';
 import { startStreamElementsMock } from '../../src/providers/streamelements/mock.js';
 import { startTweetCatcherMock } from '../../src/providers/tweetcatcher/mock.js';
 import { DEFAULT_APPROVED_SOCKET_DOMAINS, startWebinateMock } from '../../src/providers/webinate/mock.js';
-import { runEvtail } from '../helpers/evtail.js';
-import { NatsServer } from '../helpers/nats-server.js';
-import { makeShell, recipesInDocs, runRecipe, type RunResult, type Shell } from '../helpers/recipes.js';
+import { runInProcess } from './evtail.js';
+import { NatsServer } from './nats-server.js';
+import { makeShell, recipesInDocs, runRecipe, type RunResult, type Shell } from './recipes.js';
 
 type Check = (r: RunResult, shell: Shell) => void;
 interface Spec {
@@ -34,7 +38,10 @@ interface Spec {
   stdin?: string;
   /** It must finish within this (default 8 s): recipes are meant to be quick. */
   withinMs?: number;
-  /** Run after this recipe (a file it writes, e.g. --record then replay). */
+  /**
+   * Run after the recipe whose line contains this text, once it has finished: it needs what that one leaves (a
+   * file it writes, a stream it creates). The two run in the same test file.
+   */
   after?: string;
 }
 type Entry = Spec | { skip: string };
@@ -138,9 +145,9 @@ const catalogue: Record<string, Entry> = {
   'evtail demo webinate --generation numeric --echo hello --format ndjson --max-events 3': { code: 0, check: (r) => expect(json(r.stdout).filter((e) => e.type === 'Echo')).toHaveLength(1) },
   // --- NATS JetStream (a real nats-server -js)
   "evtail nats init 'nats://127.0.0.1:4222/events.{provider}.{type}' --duplicate-window 10m": { code: 0 },
-  "evtail demo doshii --publish 'nats://127.0.0.1:4222/events.{provider}.{type}' -n 20 --stats": { code: 0, after: 'nats init', withinMs: 15_000 /* the demo's pace: 2 events/s */, check: (r) => expect(json(r.stdout)).toHaveLength(20), stderr: /"evtail":"stats"|stats/ },
-  "evtail nats init 'nats://127.0.0.1:4222/events.{provider}.{source}.{type}' --duplicate-window 10m --max-age 7d": { code: 0, after: 'the README init (the same stream, its subjects widened)' },
-  "evtail -p venue-0001 --publish 'nats://nats.internal:4222/events.{provider}.{source}.{type}' -o ndjson > /dev/null": { after: 'nats init', stopWhen: (_o, e) => /ready/.test(e), code: 130 },
+  "evtail demo doshii --publish 'nats://127.0.0.1:4222/events.{provider}.{type}' -n 20 --stats": { code: 0, after: "nats init 'nats://127.0.0.1:4222/events.{provider}.{type}'" /* the stream it publishes into */, withinMs: 15_000 /* the demo's pace: 2 events/s */, check: (r) => expect(json(r.stdout)).toHaveLength(20), stderr: /"evtail":"stats"|stats/ },
+  "evtail nats init 'nats://127.0.0.1:4222/events.{provider}.{source}.{type}' --duplicate-window 10m --max-age 7d": { code: 0, after: "--publish 'nats://127.0.0.1:4222/events.{provider}.{type}' -n 20" /* the README init's stream, widened once published into */ },
+  "evtail -p venue-0001 --publish 'nats://nats.internal:4222/events.{provider}.{source}.{type}' -o ndjson > /dev/null": { after: "{source}.{type}' --duplicate-window 10m --max-age 7d" /* the subjects it publishes to */, stopWhen: (_o, e) => /ready/.test(e), code: 130 },
   // --- forwarding to a webhook handler (a real HTTP server on loopback)
   'evtail demo tweetcatcher --forward-to localhost:3000/tweetcatcher     # then: evtail tweetcatcher --token-file t --forward-to …': { ...TAIL, check: () => expect(hooks.count('/tweetcatcher')).toBeGreaterThan(0) },
   'evtail demo doshii --forward-to localhost:3000/doshii                 # a POS order handler against the Doshii mock': { ...TAIL, check: () => expect(hooks.count('/doshii')).toBeGreaterThan(0) },
@@ -149,7 +156,7 @@ const catalogue: Record<string, Entry> = {
   'evtail demo webinate --forward-to localhost:3000/webinate': { ...TAIL, check: () => expect(hooks.count('/webinate')).toBeGreaterThan(0) },
   'evtail replay session.ndjson --forward-to localhost:3000/hook          # a --record file, at its recorded pace': { code: 0, withinMs: 12_000, check: (r) => expect(hooks.count('/hook')).toBeGreaterThanOrEqual(json(r.stdout).length) },
   'evtail demo doshii -n 20 --forward-to localhost:3000/doshii --forward-dead-letter dead.ndjson': { code: 7, withinMs: 15_000 /* the demo's pace: 2 events/s */, check: (_r, sh) => expect(lines(readFileSync(path.join(sh.home, 'dead.ndjson'), 'utf8'))).toHaveLength(20) },
-  'evtail replay dead.ndjson --forward-to localhost:3000/doshii': { code: 0, after: 'the dead-letter run', check: () => expect(hooks.count('/doshii')).toBeGreaterThanOrEqual(20) },
+  'evtail replay dead.ndjson --forward-to localhost:3000/doshii': { code: 0, after: '--forward-dead-letter dead.ndjson', check: () => expect(hooks.count('/doshii')).toBeGreaterThanOrEqual(20) },
   'evtail demo doshii --forward-to localhost:3000/doshii          # no scheme means http://': { ...TAIL, check: () => expect(hooks.count('/doshii')).toBeGreaterThan(0) },
   'evtail tweetcatcher --token-file ~/.tweetcatcher-token --forward-to localhost:4242/hook --forward-secret-file ~/.evtail-hook-secret': { ...TAIL, check: () => expect(hooks.signed('/hook')).toBeGreaterThan(0) },
   // --- ws
@@ -185,9 +192,9 @@ const catalogue: Record<string, Entry> = {
   "$ evtail demo --match 'data.amount>>10'": { code: 2, stderr: /--match "data\.amount>>10": unexpected ">" after ">"\n\s+\^/ },
   // --- record and replay
   'evtail streamelements --token-file ~/.se-jwt --topic channel.activities --topic channel.tips --record se.ndjson   # every frame in and out, secrets redacted': { stopWhen: (o) => (o.match(/"topic":"channel\.tips"/g) ?? []).length >= 2, code: 130, check: (_r, sh) => expect(readFileSync(path.join(sh.home, 'se.ndjson'), 'utf8')).not.toContain('mytoken') },
-  'evtail replay se.ndjson                                                   # at the recorded pace': { code: 0, withinMs: 12_000, stdout: /"topic":"channel\.tips"/, after: 'record' },
-  "evtail replay se.ndjson --speed 10 --type 'channel.tips'                  # ten times faster, filtered": { code: 0, after: 'record', check: (r) => expect(json(r.stdout).length).toBeGreaterThanOrEqual(2) },
-  'evtail replay se.ndjson --as-fast-as-possible -o ndjson | jq -c .type     # for tests and debugging': { code: 0, after: 'record', stdout: /^"channel\.tips"$/m },
+  'evtail replay se.ndjson                                                   # at the recorded pace': { code: 0, withinMs: 12_000, stdout: /"topic":"channel\.tips"/, after: '--record se.ndjson' },
+  "evtail replay se.ndjson --speed 10 --type 'channel.tips'                  # ten times faster, filtered": { code: 0, after: '--record se.ndjson', check: (r) => expect(json(r.stdout).length).toBeGreaterThanOrEqual(2) },
+  'evtail replay se.ndjson --as-fast-as-possible -o ndjson | jq -c .type     # for tests and debugging': { code: 0, after: '--record se.ndjson', stdout: /^"channel\.tips"$/m },
   // --- configuration and profiles
   'evtail -p mytweets                 # the profile names its provider': { ...TAIL, stdout: /"provider":"tweetcatcher"/ },
   'evtail tweetcatcher -p mytweets -n 5': { code: 0, check: (r) => expect(json(r.stdout)).toHaveLength(5) },
@@ -297,7 +304,7 @@ async function startSc(protocolVersion: 1 | 2): Promise<string> {
   return `ws://127.0.0.1:${(httpServer.address() as { port: number }).port}/socketcluster/`;
 }
 
-beforeAll(async () => {
+async function startWorld(): Promise<void> {
   const tc = await startTweetCatcherMock({ host: '127.0.0.1', port: 0, rate: 20, heartbeatInterval: 45_000 });
   const doshii = await startDoshiiMock({ host: '127.0.0.1', port: 0, rate: 20 });
   const se = await startStreamElementsMock({ host: '127.0.0.1', port: 0, rate: 20, token: ['mytoken', 'limited:channel.activities'] });
@@ -309,7 +316,7 @@ beforeAll(async () => {
   for (const m of [tc, doshii, se, webinate, push, weni]) closers.push(() => m.close());
   // The resume recipes name the urn a fresh server issues first (b548ea75c1c-36d92a5f): have it issued, as an
   // earlier chat would have, before any recipe runs.
-  const first = await runEvtail(['push', '--url', push.url, '--channel-uuid', '9f4c2b1e-7a3d-4e5f-8b6a-0c1d2e3f4a5b', '--host-api', 'https://push.example.org', '-o', 'ndjson', '-n', '1', '-q']);
+  const first = await runInProcess(['push', '--url', push.url, '--channel-uuid', '9f4c2b1e-7a3d-4e5f-8b6a-0c1d2e3f4a5b', '--host-api', 'https://push.example.org', '-o', 'ndjson', '-n', '1', '-q']);
   expect(first.lines[0]).toContain('"channel":"b548ea75c1c-36d92a5f"');
   const [feed, sc2, sc1] = await Promise.all([startFeed(), startSc(2), startSc(1)]);
   const nats = await new NatsServer().start();
@@ -347,34 +354,44 @@ beforeAll(async () => {
     numericRewrites: [['ws://localhost:8080', webinateNumeric.url]],
     deadLetterRewrites: [['localhost:3000', refusing]],
   });
-});
+}
 
-afterAll(async () => {
-  for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const found = recipesInDocs();
-
-describe('the recipes test covers the docs', () => {
-  test('every command in README.md and docs/ has an entry here (run, or the reason it cannot run)', () => {
-    const missing = found.filter((r) => !(r.line in catalogue)).map((r) => `${r.file}: ${r.line}`);
-    expect(missing).toEqual([]);
-  });
-  test('every entry here is still a command in the docs', () => {
-    const inDocs = new Set(found.map((r) => r.line));
-    expect(Object.keys(catalogue).filter((k) => !inDocs.has(k))).toEqual([]);
-  });
-  test('the ones that cannot run are few, and each says why', () => {
-    const skipped = Object.entries(catalogue).filter(([, e]) => 'skip' in e);
-    for (const [, e] of skipped) expect((e as { skip: string }).skip.length).toBeGreaterThan(20);
-    expect(skipped.length).toBeLessThan(Object.keys(catalogue).length / 4);
-  });
-});
 
 const runnable = Object.entries(catalogue).filter((e): e is [string, Spec] => !('skip' in e[1]));
-const first = runnable.filter(([, s]) => !s.after);
-const later = runnable.filter(([, s]) => s.after);
+
+/** The recipe a recipe needs to have run first (`after`): exactly one line contains the text. */
+function prerequisite(line: string, spec: Spec): string | undefined {
+  if (spec.after === undefined) return undefined;
+  const found = runnable.filter(([l]) => l !== line && l.includes(spec.after!)).map(([l]) => l);
+  if (found.length !== 1) throw new Error(`recipe "${line}": after "${spec.after}" names ${found.length} recipes, not one`);
+  return found[0];
+}
+
+/**
+ * The runnable recipes cut into `shards` parts of about equal length (by the time each may take), a recipe always
+ * in the part of the one it needs; within a part, the catalogue's order.
+ */
+export function shardsOfRecipes(shards: number): [string, Spec][][] {
+  const root = (line: string): string => {
+    const before = prerequisite(line, catalogue[line] as Spec);
+    return before === undefined ? line : root(before);
+  };
+  const chains = new Map<string, [string, Spec][]>();
+  for (const [line, spec] of runnable) {
+    const r = root(line);
+    if (!chains.has(r)) chains.set(r, []);
+    chains.get(r)!.push([line, spec]);
+  }
+  const parts = Array.from({ length: shards }, () => ({ ms: 0, lines: new Set<string>() }));
+  for (const chain of chains.values()) {
+    const lightest = parts.reduce((a, b) => (b.ms < a.ms ? b : a));
+    for (const [line, spec] of chain) {
+      lightest.lines.add(line);
+      lightest.ms += spec.withinMs ?? 8000;
+    }
+  }
+  return parts.map((p) => runnable.filter(([line]) => p.lines.has(line)));
+}
 
 async function runAndCheck(line: string, spec: Spec): Promise<void> {
   const r = await runRecipe(line, shell, { stopAfterLines: spec.stop, stopWhen: spec.stopWhen, stdin: spec.stdin, timeoutMs: (spec.withinMs ?? 8000) + 4000 });
@@ -387,11 +404,62 @@ async function runAndCheck(line: string, spec: Spec): Promise<void> {
   expect(r.ms).toBeLessThan(spec.withinMs ?? 8000);
 }
 
-describe('recipes', () => {
-  test.concurrent.each(first.map(([line, spec]) => [line, spec] as const))('%s', (line, spec) => runAndCheck(line, spec));
-});
+/** The tests of part `shard` (1-based) of `shards`; part 1 also checks that the catalogue covers the docs. */
+export function recipeSuite(shard: number, shards: number): void {
+  beforeAll(startWorld);
+  afterAll(async () => {
+    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-// Sequential, after every concurrent one above has finished: they read what an earlier recipe wrote (se.ndjson).
-describe('recipes that use what an earlier one wrote', () => {
-  test.each(later.map(([line, spec]) => [line, spec] as const))('%s', (line, spec) => runAndCheck(line, spec));
-});
+  if (shard === 1) {
+    const found = recipesInDocs();
+    describe('the recipes test covers the docs', () => {
+      test('every command in README.md and docs/ has an entry here (run, or the reason it cannot run)', () => {
+        const missing = found.filter((r) => !(r.line in catalogue)).map((r) => `${r.file}: ${r.line}`);
+        expect(missing).toEqual([]);
+      });
+      test('every entry here is still a command in the docs', () => {
+        const inDocs = new Set(found.map((r) => r.line));
+        expect(Object.keys(catalogue).filter((k) => !inDocs.has(k))).toEqual([]);
+      });
+      test('the ones that cannot run are few, and each says why', () => {
+        const skipped = Object.entries(catalogue).filter(([, e]) => 'skip' in e);
+        for (const [, e] of skipped) expect((e as { skip: string }).skip.length).toBeGreaterThan(20);
+        expect(skipped.length).toBeLessThan(Object.keys(catalogue).length / 4);
+      });
+      test(`every runnable recipe is in exactly one of the ${shards} parts, with the one it needs`, () => {
+        const parts = shardsOfRecipes(shards);
+        expect(parts.flat().map(([line]) => line).sort()).toEqual(runnable.map(([line]) => line).sort());
+        for (const part of parts) {
+          const lines = new Set(part.map(([line]) => line));
+          for (const [line, spec] of part) {
+            const before = prerequisite(line, spec);
+            if (before !== undefined) expect({ line, with: lines.has(before) }).toEqual({ line, with: true });
+          }
+        }
+      });
+    });
+  }
+
+  // All concurrent (jest starts them in this order, at most maxConcurrency at once): a recipe that needs an earlier
+  // one waits for it to finish, and comes after every recipe that needs none, so waiting never holds back the rest.
+  const mine = shardsOfRecipes(shards)[shard - 1]!;
+  const ordered = [...mine.filter(([, s]) => !s.after), ...mine.filter(([, s]) => s.after)];
+  const finished = new Map(ordered.map(([line]) => {
+    let done!: () => void;
+    const promise = new Promise<void>((resolve) => (done = resolve));
+    return [line, { promise, done }] as const;
+  }));
+  describe('recipes', () => {
+    test.concurrent.each(ordered.map(([line, spec]) => [line, spec] as const))('%s', async (line, spec) => {
+      try {
+        const before = prerequisite(line, spec);
+        if (before !== undefined) await finished.get(before)!.promise;
+        await runAndCheck(line, spec);
+      } finally {
+        finished.get(line)!.done();
+      }
+    });
+  });
+}
