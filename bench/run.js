@@ -14,7 +14,7 @@
  * slow reader (100% delivered, memory flat); a fidelity row; start-up (--help, --version against node -e 0).
  *
  * Environment: BENCH_EVENTS (events at 100 B and 600 B; default 100000, 5000 with --quick; 10 KB gets a tenth,
- * 1 MB a thousandth, at least 20), BENCH_REPEATS (default 3; 1 with --quick), BENCH_STARTUP_RUNS (default 15; 5
+ * 1 MB a thousandth, at least 20), BENCH_REPEATS (default 3; 1 with --quick), BENCH_STARTUP_RUNS (default 31; 5
  * with --quick), BENCH_SIZES (e.g. "600,10240": only those sizes).
  *
  * Definitions (per run):
@@ -63,7 +63,7 @@ const intEnv = (name, dflt) => {
 };
 const N = intEnv('BENCH_EVENTS', quick ? 5000 : 100_000);
 const REPEATS = intEnv('BENCH_REPEATS', quick ? 1 : 3);
-const STARTUP_RUNS = intEnv('BENCH_STARTUP_RUNS', quick ? 5 : 15);
+const STARTUP_RUNS = intEnv('BENCH_STARTUP_RUNS', quick ? 5 : 31);
 const FORWARD_N = intEnv('FORWARD_EVENTS', quick ? 1000 : 10_000);
 const SIZES = [
   { label: '100 B', bytes: 100, n: N },
