@@ -119,8 +119,10 @@ done
 has_url=''
 for a in "\${args[@]}"; do [[ "$a" == --url || "$a" == --url=* ]] && has_url=1; done
 if [ "$cmd" = mock ]; then
-  # a fixed port may be taken on a test machine: any free one
-  for i in "\${!args[@]}"; do [ "\${args[$i]}" = --port ] && args[$((i + 1))]=0; done
+  # a fixed port (given, or the mock's default) may be taken on a test machine, by another recipe: any free one
+  has_port=''
+  for i in "\${!args[@]}"; do [ "\${args[$i]}" = --port ] && args[$((i + 1))]=0 && has_port=1; done
+  [ -z "$has_port" ] && args+=(--port 0)
 elif [ -z "$has_url" ] && [ -f '${urls}'/"$cmd" ] && [ -z "$EVTAIL_URL" ]; then
   proto=''
   for i in "\${!args[@]}"; do [ "\${args[$i]}" = --protocol ] && proto="\${args[$((i + 1))]}"; done
