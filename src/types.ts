@@ -26,6 +26,8 @@ export interface TailEvent {
    * serialised. See src/output/envelope.ts.
    */
   json?: string;
+  /** `json` as the UTF-8 bytes it arrived as, when the decoder read the event from the frame's bytes (stdout copies them). */
+  readonly jsonBytes?: Buffer;
   /** The frame text it came from (for --format raw); not part of the envelope. */
   raw?: string;
 }
@@ -94,6 +96,11 @@ export interface DriverHooks {
   alive(): void;
   /** Every frame in or out, for --verbose and --record. Secrets are redacted by the receiver. `bytes`: a binary frame's. */
   frame(dir: 'in' | 'out', text: string, bytes?: Buffer): void;
+  /**
+   * false: nothing reads frames' text (no --record, -v, raw), so a link may skip decoding a frame it hands over as
+   * bytes, and then reports it as frame('in', '', bytes), for the byte count only. Absent: assume something does.
+   */
+  readonly observesFrames?: boolean;
   /** A status line (shown unless --quiet). */
   status(message: string): void;
   /** A warning (shown unless --quiet). */

@@ -38,3 +38,56 @@ export class PayloadEvent implements TailEvent {
     return out;
   }
 }
+
+/**
+ * An event read straight from a text frame's bytes (the UTF-8 it arrived as): its payload is frame[start, end),
+ * which stdout's NDJSON copies as it is (no decoding to a string, no encoding back: most of the CPU per event on
+ * large frames). `json` and `raw` are decoded from the bytes the first time something reads them (a filter, pretty,
+ * --record, a sink other than stdout). Like `data`, they are accessors: `{...ev}` does not copy them.
+ */
+export class FramePayloadEvent implements TailEvent {
+  id: string | undefined = undefined;
+  #data: unknown = UNSET;
+  #json: string | undefined;
+  #raw: string | undefined;
+
+  constructor(
+    public time: string,
+    public provider: string,
+    public type: string,
+    /** The whole frame, valid UTF-8 (ws checked it) holding valid JSON (the decoder's scan proved it). */
+    readonly frame: Buffer,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  /** The payload's own bytes: valid JSON on one line. */
+  get jsonBytes(): Buffer {
+    return this.frame.subarray(this.start, this.end);
+  }
+
+  get json(): string {
+    return (this.#json ??= this.frame.toString('utf8', this.start, this.end));
+  }
+
+  get raw(): string {
+    return (this.#raw ??= this.frame.toString('utf8'));
+  }
+
+  get data(): unknown {
+    if (this.#data === UNSET) this.#data = JSON.parse(this.json);
+    return this.#data;
+  }
+
+  set data(value: unknown) {
+    this.#data = value;
+  }
+
+  toJSON(): TailEvent {
+    const out: TailEvent = { time: this.time, provider: this.provider, type: this.type, data: this.data };
+    if (this.id !== undefined) out.id = this.id;
+    out.json = this.json;
+    out.raw = this.raw;
+    return out;
+  }
+}

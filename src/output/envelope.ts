@@ -19,6 +19,11 @@ let lastSource: string | undefined;
 let lastHead = '';
 
 export function envelopeLine(ev: TailEvent): string {
+  return envelopeHead(ev) + payloadJson(ev) + '}';
+}
+
+/** The envelope up to its `data` value: `{"time":…,"type":…,"data":`. The line is head + payload + `}`. */
+export function envelopeHead(ev: TailEvent): string {
   if (ev.time !== lastTime) {
     lastTime = ev.time;
     lastTimeJson = JSON.stringify(ev.time);
@@ -34,7 +39,7 @@ export function envelopeLine(ev: TailEvent): string {
   if (ev.topic !== undefined) line += ',"topic":' + JSON.stringify(ev.topic);
   if (ev.channel !== undefined) line += ',"channel":' + JSON.stringify(ev.channel);
   if (ev.room !== undefined) line += ',"room":' + JSON.stringify(ev.room);
-  return line + ',"data":' + payloadJson(ev) + '}';
+  return line + ',"data":';
 }
 
 /** The payload as JSON text: its own text when it has one, else serialised (null for undefined). */

@@ -28,6 +28,11 @@ export interface EventSink {
   close(): Promise<void>;
   /** Events finally not delivered (forward/publish gave up on them): exit code 7. */
   failures?(): number;
+  /**
+   * The same as write(ev, envelopeLine(ev)) for an event carrying `jsonBytes`, built around those bytes without
+   * decoding them (stdout's NDJSON into a pipe). Used when this is the only sink: the others take the line.
+   */
+  writeBytes?(ev: TailEvent & { readonly jsonBytes: Buffer }): boolean;
 }
 
 /** A sink that also keeps frames that did not decode (stdout in --format raw). */
@@ -58,6 +63,11 @@ export class FanOut implements EventOutput {
   }
 
   write(ev: TailEvent): boolean {
+    const only = this.sinks.length === 1 ? this.sinks[0]! : undefined;
+    if (only?.writeBytes && ev.jsonBytes && this.serialise === envelopeLine) {
+      if (!only.writeBytes(ev as TailEvent & { readonly jsonBytes: Buffer })) this.markFull(only);
+      return this.full.size === 0;
+    }
     const line = this.serialise(ev);
     for (const s of this.sinks) if (!s.write(ev, line)) this.markFull(s);
     return this.full.size === 0;

@@ -1,7 +1,7 @@
 /** Pick the output format once, at the edge: stdout becomes the first EventSink of the run's FanOut. */
 import type { TailEvent } from '../types.js';
 import type { UndecodableSink } from './fanout.js';
-import { envelopeLine, payloadJson } from './envelope.js';
+import { envelopeHead, envelopeLine, payloadJson } from './envelope.js';
 import { sanitize, sanitizeJson } from './sanitize.js';
 import type { Sink } from './sink.js';
 import { NOTE_COLUMNS, type NoteSource } from './line-notes.js';
@@ -60,6 +60,8 @@ export async function createOutput(format: Format, sink: Sink, options: OutputOp
   return {
     name: 'stdout',
     write: (ev, line?: string) => write(ev, line),
+    // NDJSON into a pipe: the envelope around the payload's own bytes, as they came (see FramePayloadEvent).
+    ...(format === 'ndjson' && !terminal ? { writeBytes: (ev: TailEvent & { readonly jsonBytes: Buffer }) => sink.writeAround(envelopeHead(ev), ev.jsonBytes, '}\n') } : {}),
     undecodable: (frame) => (format === 'raw' ? sink.write(terminal ? rawTerminalText(frame) : frame.endsWith('\n') ? frame : frame + '\n') : true),
     onDrain: (cb) => sink.onDrain(cb),
     drain: (deadlineMs) => sink.drain(deadlineMs),

@@ -73,6 +73,11 @@ export class Sink {
       this.start = this.end = 0;
     }
     this.end += this.pool.write(text, this.end);
+    return this.held();
+  }
+
+  /** One more line is in the pool: hand the pool over past the limit, else at the end of the tick. */
+  private held(): boolean {
     this.heldLines += 1;
     if (this.end - this.start >= COALESCE_LIMIT) return this.writePending();
     if (!this.scheduled) {
@@ -80,6 +85,28 @@ export class Sink {
       queueMicrotask(this.endOfTick);
     }
     return !this.stream.writableNeedDrain;
+  }
+
+  /**
+   * One line made of text, bytes (UTF-8, copied as they are) and text: an envelope around a payload's own bytes.
+   * The same as write(head + bytes decoded + tail), without decoding and encoding the bytes.
+   */
+  writeAround(head: string, bytes: Buffer, tail: string): boolean {
+    if (this.broken) return true;
+    const room = (head.length + tail.length) * 3 + bytes.length;
+    if (!this.coalesce || room > POOL_BYTES) {
+      if (this.coalesce) this.writePending();
+      return this.handOver(Buffer.concat([Buffer.from(head), bytes, Buffer.from(tail)]), 1);
+    }
+    if (this.pool === undefined || this.end + room > this.pool.length) {
+      this.writePending();
+      this.pool = Buffer.allocUnsafe(POOL_BYTES);
+      this.start = this.end = 0;
+    }
+    this.end += this.pool.write(head, this.end);
+    this.end += bytes.copy(this.pool, this.end);
+    this.end += this.pool.write(tail, this.end);
+    return this.held();
   }
 
   onDrain(cb: () => void): void {

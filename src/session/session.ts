@@ -220,6 +220,7 @@ export class Session {
         this.watchdog.feed();
         this.health.proof();
       },
+      observesFrames: frames,
       frame: (dir, text, bytes) => {
         if (dir === 'in') this.stats.bytesIn += bytes ? bytes.length : text.length;
         if (!frames || !live()) return;

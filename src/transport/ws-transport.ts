@@ -49,6 +49,11 @@ export const defaultTransport: TransportOptions = {
 export interface LinkHandlers {
   /** A text (or binary) frame arrived; `bytes` are the frame's own bytes. */
   onMessage(text: string, isBinary: boolean, bytes: Buffer): void;
+  /**
+   * A driver's fast path for text frames, tried first while no one reads frames' text (--record, -v, raw): the
+   * frame's bytes, not decoded. true: handled (an event given to the hooks); false: decode it and call onMessage.
+   */
+  onTextBytes?(bytes: Buffer): boolean;
   onOpen?(): void;
   onPong?(): void;
   onPing?(): void;
@@ -86,6 +91,14 @@ export function tlsOptions(url: string, t: TransportOptions): { ca?: string | Bu
 export function proxyOf(agent: Agent | undefined): string | undefined {
   const proxy = (agent as { proxy?: URL | string } | undefined)?.proxy;
   return proxy === undefined ? undefined : String(proxy);
+}
+
+/**
+ * Whatever a frame makes a decoder throw (a payload nested thousands deep overflows a recursive walk) costs that
+ * frame, said once, never the run.
+ */
+function failedFrame(hooks: DriverHooks, text: string, err: unknown): void {
+  hooks.undecodable(text, err instanceof RangeError ? 'nested too deeply to handle' : `could not be handled: ${(err as Error)?.message ?? String(err)}`);
 }
 
 /** One WebSocket connection, wired to a driver's hooks. */
@@ -131,14 +144,22 @@ export class WsLink implements Connection {
     });
     ws.on('message', (data, isBinary) => {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      if (!isBinary && handlers.onTextBytes && hooks.observesFrames === false) {
+        let handled: boolean;
+        try {
+          handled = handlers.onTextBytes(bytes);
+        } catch (err) {
+          hooks.frame('in', '', bytes);
+          return failedFrame(hooks, bytes.toString('utf8'), err);
+        }
+        if (handled) return hooks.frame('in', '', bytes);
+      }
       const text = bytes.toString('utf8');
       hooks.frame('in', text, isBinary ? bytes : undefined);
       try {
         handlers.onMessage(text, isBinary, bytes);
       } catch (err) {
-        // Whatever a frame makes a decoder throw (a payload nested thousands deep overflows a recursive walk)
-        // costs that frame, said once, never the run.
-        hooks.undecodable(text, err instanceof RangeError ? 'nested too deeply to handle' : `could not be handled: ${(err as Error)?.message ?? String(err)}`);
+        failedFrame(hooks, text, err);
       }
     });
     ws.on('pong', () => handlers.onPong?.());

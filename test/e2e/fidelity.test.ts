@@ -68,6 +68,32 @@ describe('live: data is the payload as sent', () => {
     expect(readFileSync(record, 'utf8')).toContain(JSON.stringify(events[0]));
   });
 
+  test('tweetcatcher, frames of 2 KiB and more (read from their bytes): the same bytes as the text path; broken ones are not printed', async () => {
+    const long = `"text":"café \\"q\\" 😀 中文 ${'lorem ipsum '.repeat(200)}"`;
+    const d = (i: number) => `{"event":"twitter.post.ñ","event_id":${BIG}${i},"data":{"id":${BIG},"n":${i},${long},"list":[{"a":1E3,"b":"é"},{"c":[-0,1.10]}]}}`;
+    const broken = `{"op":0,"d":{"event":"x","data":{${long},}}}`; // a trailing comma: not JSON
+    const events = [`{"op":0,"d":${d(1)}}`, broken, `{"op":0,"d":${d(2)}}`, `{"op":0,"d":\n${d(3)}\n}`];
+    const url = await serve((msg) => (msg === undefined ? ['{"op":10,"heartbeat_interval":45000}'] : msg.includes('"op":2') ? ['{"op":4}', ...events] : undefined));
+    const dir = mkdtempSync(path.join(tmpdir(), 'evtail-fidelity-'));
+    const fromBytes = await runInProcess(['tweetcatcher', '--url', url, '--token', 't', '-o', 'ndjson', '-n', '3']);
+    // --record reads every frame's text: the same run through the text path.
+    const fromText = await runInProcess(['tweetcatcher', '--url', url, '--token', 't', '-o', 'ndjson', '-n', '3', '--record', path.join(dir, 'r.ndjson')]);
+    for (const r of [fromBytes, fromText]) {
+      expect(r.code).toBe(0);
+      expect(r.lines.map(dataOf)).toEqual([d(1), d(2), d(3)]);
+      expect(r.lines.map((l) => JSON.parse(l).type)).toEqual(Array(3).fill('twitter.post.ñ'));
+      expect(r.lines.map((l) => JSON.parse(l).id)).toEqual([`${BIG}1`, `${BIG}2`, `${BIG}3`]);
+      expect(r.stderr).toMatch(/not JSON|undecodable|could not/i);
+    }
+    const noTime = (l: string) => l.replace(/^\{"time":"[^"]*",/, '{');
+    expect(fromBytes.lines.map(noTime)).toEqual(fromText.lines.map(noTime));
+    const raw = await runInProcess(['tweetcatcher', '--url', url, '--token', 't', '-o', 'raw', '-n', '3']);
+    // raw keeps the frames as sent, the broken one too.
+    expect(raw.stdout).toContain(`${events[0]}\n${broken}\n${events[2]}\n`);
+    const filtered = await runInProcess(['tweetcatcher', '--url', url, '--token', 't', '-o', 'ndjson', '-n', '1', '--match', 'data.data.n=2']);
+    expect(filtered.lines.map(dataOf)).toEqual([d(2)]);
+  });
+
   test('ws: the whole frame is data, byte for byte; raw too', async () => {
     const frame = `{"type":"trade","id":${BIG},"payload":${PAYLOAD}}`;
     const url = await serve((msg) => (msg === undefined ? [frame] : undefined));

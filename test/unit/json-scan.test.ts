@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
 import { isJson } from '../../src/json/scan.js';
 import { envelopeLine } from '../../src/output/envelope.js';
-import { parseFrame, scanEvent, toEvent } from '../../src/providers/tweetcatcher/messages.js';
+import { parseFrame, scanEvent, scanEventBytes, toEvent } from '../../src/providers/tweetcatcher/messages.js';
 import type { TailEvent } from '../../src/types.js';
 import { ROOT } from '../helpers/evtail.js';
 
@@ -120,6 +120,51 @@ describe('Tweet Catcher: one scan or JSON.parse, the same event', () => {
     expect(fast.data).toEqual(slow.data);
     // JSON.stringify(ev) goes through toJSON, which carries data (a prototype accessor) too.
     expect((fast as unknown as { toJSON(): unknown }).toJSON()).toMatchObject({ type: slow.type, data: slow.data, json: slow.json });
+  });
+
+  test('large frames read from their bytes (latin1 image, payload bytes copied) give the event read from their text: 3,000 mutations', () => {
+    const pad = `"text":"café \\"q\\" 😀 中文 ${'lorem ipsum '.repeat(170)}"`;
+    const bases = [
+      `{"op":0,"d":{"event":"twitter.post.new","event_id":1729384756123456789,"data":{"id":1729384756123456789,"big":1e400,"neg":-0,"p":1.10,${pad},"entities":[{"a":1,"t":"é"},{"b":[1,2]}]}}}`,
+      `{"op":0,"d":{"event":"twïtter.\\u00f1","event_id":"id-é-\\u00e9","data":{${pad}}}}`,
+      `{"op":0,"d":{"task":{"reason":"föllow"},"event_id":{"k":"é", "n":[1, 2]},"data":{${pad}}}}`,
+      `{ "op" : 0 , "d" : { "event" : "spaced" , "data" : { ${pad} } } }`,
+      `{"op":0,"d":{"event":"lines",\n"data":{\n  ${pad}\n}}}`,
+      `{"op":0,"d":[${pad.slice(7)}]}`,
+      `{"op":0,"d":"${'x'.repeat(3000)}"}`,
+      `{"op":1,"d":{${pad}}}`,
+    ];
+    const next = rng(1515);
+    const alphabet = '{}[]",:\\0123456789.eE+-tfnul \n\tabcé😀';
+    let fromBytesCount = 0;
+    for (let n = 0; n < 3000; n++) {
+      let text = bases[n % bases.length]!;
+      if (n >= bases.length) {
+        for (let m = 0; m < 1 + Math.floor(next() * 2); m++) {
+          const at = Math.floor(next() * (text.length + 1));
+          const ch = alphabet[Math.floor(next() * alphabet.length)]!;
+          const op = next();
+          text = op < 0.4 ? text.slice(0, at) + text.slice(at + 1) : op < 0.8 ? text.slice(0, at) + ch + text.slice(at) : text.slice(0, at) + ch + text.slice(at + 1);
+        }
+      }
+      // What ws hands over: valid UTF-8 (a mutation that split a surrogate pair is sent as U+FFFD).
+      const bytes = Buffer.from(text);
+      text = bytes.toString();
+      const fromText = scanEvent(text, T);
+      const fromBytes = scanEventBytes(bytes, T);
+      if (fromBytes === undefined) {
+        // Left to the text path: not an event the scan reads, or a payload on several lines (compacted there).
+        if (fromText && !('error' in fromText)) expect(/[\n\r]/.test(fromText.raw!)).toBe(true);
+        continue;
+      }
+      fromBytesCount++;
+      if (!fromText || 'error' in fromText) throw new Error(`read from the bytes only: ${JSON.stringify(text)}`);
+      if (envelopeLine(fromBytes) !== envelopeLine(fromText)) throw new Error(`differs on ${JSON.stringify(text)}:\n${envelopeLine(fromBytes)}\n${envelopeLine(fromText)}`);
+      expect(fromBytes.jsonBytes.toString()).toBe(fromText.json);
+      expect(fromBytes.raw).toBe(text);
+      expect(fromBytes.data).toEqual(fromText.data);
+    }
+    expect(fromBytesCount).toBeGreaterThan(200);
   });
 
   test('other ops and broken frames are left to JSON.parse', () => {

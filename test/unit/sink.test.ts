@@ -94,6 +94,26 @@ describe('Sink', () => {
     expect(out.text).toBe(expected.join(''));
   });
 
+  test('writeAround: text, bytes and text give the line write() would, mixed with write(), coalesced or not, small or larger than the pool', async () => {
+    for (const coalesce of [true, false]) {
+      const out = new Recorder();
+      const sink = new Sink(out, { coalesce });
+      const expected: string[] = [];
+      for (let i = 0; i < 600; i++) {
+        const payload = i % 200 === 3 ? `{"big":"${'é🚀'.repeat(50_000)}"}` : `{"n":${i},"t":"gm 🚀 ünïcödé ${'y'.repeat(i % 300)}"}`;
+        const head = `{"time":"t${i}","type":"ü","data":`;
+        expected.push(head + payload + '}\n');
+        // Bytes that are a slice of a larger buffer, as a frame's payload is.
+        const frame = Buffer.from(`[${payload}]`);
+        if (i % 3 === 0) sink.write(head + payload + '}\n');
+        else sink.writeAround(head, frame.subarray(1, frame.length - 1), '}\n');
+        if (i % 100 === 0) await tick();
+      }
+      await sink.drain();
+      expect(out.text).toBe(expected.join(''));
+    }
+  });
+
   test('coalesce: after EPIPE writes are dropped quietly, the break is reported once, drain resolves with nothing to deliver', async () => {
     const out = new Recorder();
     const sink = new Sink(out, { coalesce: true });

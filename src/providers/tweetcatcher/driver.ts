@@ -4,7 +4,7 @@ import type { Connection, Driver, DriverHooks } from '../../types.js';
 import { receivedAt } from '../../transport/received-at.js';
 import { WsLink } from '../../transport/ws-transport.js';
 import type { CommonOptions, DriverContext, ParsedOptions, RawOptions } from '../spec.js';
-import { Op, parseFrame, scanEvent, toEvent } from './messages.js';
+import { BYTES_PATH_MIN, Op, parseFrame, scanEvent, scanEventBytes, toEvent } from './messages.js';
 
 export const DEFAULT_URL = 'wss://monitor-api.tweet-catcher.com/websocket';
 const DEFAULT_HEARTBEAT_MS = 45_000;
@@ -34,6 +34,14 @@ export class TweetCatcherDriver implements Driver {
     let loggedIn = false;
     const link: WsLink = new WsLink(this.url, hooks, this.ctx.transport, {
       onOpen: () => hooks.heartbeat({ mode: 'silence', timeoutMs: HELLO_TIMEOUT_MS }),
+      // Large event frames: read from their bytes, printed without decoding them (see scanEventBytes).
+      onTextBytes: (bytes) => {
+        if (bytes.length < BYTES_PATH_MIN) return false;
+        const ev = scanEventBytes(bytes, receivedAt());
+        if (!ev) return false;
+        hooks.event(ev);
+        return true;
+      },
       onMessage: (text, isBinary) => {
         if (isBinary) return hooks.undecodable(text, 'binary frame');
         // The hot path: an event frame, read in one scan (see scanEvent); everything else is parsed.
