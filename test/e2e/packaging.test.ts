@@ -24,6 +24,10 @@ describe('npm pack', () => {
     expect(unwanted).toEqual([]);
   });
 
+  test('ships the declarations the library exports point at (issue 16: the library API)', () => {
+    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/library.d.ts', 'dist/types.d.ts']));
+  });
+
   test('builds in prepack, not in an install-time prepare', () => {
     expect(pkg.scripts.prepack).toMatch(/npm run build/);
     expect(pkg.scripts.prepare).toBeUndefined();
