@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { startTweetCatcherMock, type TweetCatcherMock } from '../../src/providers/tweetcatcher/mock.js';
 import { baseEnv, BIN, evtail, ROOT, runInProcess, until } from '../helpers/evtail.js';
+import { makeGate } from '../helpers/gate.js';
 
 const TOKEN = 'tc-secret-token-123';
 let mock: TweetCatcherMock | undefined;
@@ -121,12 +122,21 @@ describe('evtail tweetcatcher', () => {
 
   test('100 000 events into a slow reader arrive complete', async () => {
     const m = await start({ rate: 0 });
-    const child = spawn('bash', ['-c', `node "${BIN}" tweetcatcher --url ${m.url} --token ${TOKEN} -o ndjson -n 100000 -q | (sleep 2; wc -l)`], { cwd: ROOT, env: baseEnv() });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    const code = await new Promise((r) => child.on('close', r));
-    expect(code).toBe(0);
-    expect(out.trim()).toBe('100000');
+    // The reader takes nothing until evtail has stopped reading the socket (the server's writes back up), then all.
+    const gate = makeGate();
+    try {
+      const child = spawn('bash', ['-c', `node "${BIN}" tweetcatcher --url ${m.url} --token ${TOKEN} -o ndjson -n 100000 -q | (read -r _ < '${gate.path}'; wc -l)`], { cwd: ROOT, env: baseEnv() });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      const closed = new Promise((r) => child.on('close', r));
+      await until(() => m.backlog() > 0 || child.exitCode !== null, "the server's writes backing up behind the stalled reader", 20_000);
+      expect(child.exitCode).toBeNull();
+      await gate.open();
+      expect(await closed).toBe(0);
+      expect(out.trim()).toBe('100000');
+    } finally {
+      await gate.remove();
+    }
   }, 60_000);
 
   test("the provider's own JavaScript example connects to the mock, logs in and prints events", async () => {

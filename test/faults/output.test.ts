@@ -1,11 +1,8 @@
 /** What stdout's reader does to evtail, for every provider: a slow consumer, a signal mid-stream, EPIPE. */
-import { execFileSync, spawn } from 'node:child_process';
-import { constants, mkdtempSync, rmSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { baseEnv, BIN, evtail, ROOT, until } from '../helpers/evtail.js';
+import { makeGate } from '../helpers/gate.js';
 import { adapters, closeMocks, range, scenario, seqs, sh, wholeLines } from './providers.js';
 
 afterEach(closeMocks);
@@ -29,14 +26,6 @@ function pipeline(script: string, timeoutMs = 30_000): Promise<{ code: number | 
   });
 }
 
-/** Let the stalled reader go: a line into its FIFO, if it is still waiting there (non-blocking, so never a hang). */
-async function openGate(gate: string): Promise<void> {
-  const fh = await open(gate, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => undefined);
-  if (!fh) return;
-  await fh.write('go\n').catch(() => undefined);
-  await fh.close();
-}
-
 /** The events the reader must get, whole and in order, once let go. The mock floods without end, so its writes back up behind the stalled reader whatever this number is. */
 const SLOW_EVENTS = 5000;
 
@@ -51,11 +40,9 @@ describe.each(adapters)('$name', (a) => {
     // socket (not buffer without bound, not drop), so the server's own writes back up; its watchdog (quick here)
     // must not take the pause for a dead link. Only then does the reader start, and every event must arrive.
     const m = await a.start({ ...(a.watchdog.stall ?? a.watchdog.knobs), rate: 0 });
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'evtail-slow-'));
-    const gate = path.join(dir, 'gate');
+    const gate = makeGate();
     try {
-      execFileSync('mkfifo', [gate]);
-      const cmd = `node ${sh([BIN, ...a.args(m.url), ...a.watchdog.args, '-n', String(SLOW_EVENTS)])} | (read -r _ < ${sh([gate])}; cat)`;
+      const cmd = `node ${sh([BIN, ...a.args(m.url), ...a.watchdog.args, '-n', String(SLOW_EVENTS)])} | (read -r _ < ${sh([gate.path])}; cat)`;
       const run = pipeline(cmd);
       let ended = false;
       void run.then(() => (ended = true), () => (ended = true));
@@ -63,15 +50,14 @@ describe.each(adapters)('$name', (a) => {
       await until(() => ended || m.backlog() > 0, "the server's writes backing up while the reader is stalled", 15_000);
       expect(ended).toBe(false);
       expect(m.backlog()).toBeGreaterThan(0);
-      await openGate(gate);
+      await gate.open();
       const r = await run;
       expect(r.code).toBe(0);
       expect(r.stderr).not.toMatch(/dead link|error/);
       expect(seqs(a, wholeLines(r.stdout))).toEqual(range(1, SLOW_EVENTS));
       expect(m.stats.connections).toBe(1);
     } finally {
-      await openGate(gate); // a failed wait must not leave the reader blocked on the FIFO
-      rmSync(dir, { recursive: true, force: true });
+      await gate.remove(); // a failed wait must not leave the reader blocked on the FIFO
     }
   });
 
