@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { TailIo } from './io.js';
-import { PromptArea } from './output/prompt-line.js';
+import type { PromptArea } from './output/prompt-line.js';
 import type { LineInput } from './types.js';
 import { UsageError, isExpectedOutcome } from './errors.js';
 import { exitCode, outcome, signalExitCode, type EndReason, type Outcome } from './exit.js';
@@ -13,24 +13,19 @@ import { checkProxyUrl, proxyAgentFactory } from './transport/proxy.js';
 import { colourLevel } from './output/colour.js';
 import { createOutput, defaultFormat, type Format } from './output/printer.js';
 import { Sink } from './output/sink.js';
-import { metaObserver } from './output/meta.js';
-import { Recorder } from './output/recorder.js';
 import { FanOut, type DrainReport, type EventSink } from './output/fanout.js';
 import { formatCount, formatDuration } from './format.js';
 import { version } from './version.js';
-import { formatStats } from './output/stats.js';
 import { StatusReporter } from './output/status.js';
 import { statusObserver } from './output/session-status.js';
-import { buildFilter, buildUntil } from './filter/index.js';
 import type { CommonOptions, ProviderModule, ProviderSpec } from './providers/spec.js';
 import { Redactor, urlCredentials } from './redact.js';
 import { Session, type SessionObserver, type SessionResult } from './session/session.js';
 import { defaultTransport, type TransportOptions } from './transport/ws-transport.js';
 import { systemClock } from './types.js';
 import { RunLimits } from './session/limits.js';
-import { openPublisher } from './publish/open.js';
 import type { ForwardSink } from './forward/forward-sink.js';
-import { MergedStreams, metricsObserver, prefixed, startMetrics, streamOutputOf } from './streams.js';
+import type { MergedStreams } from './streams.js';
 
 /** One stream of a run: a plan and the name it goes by (the profile), the envelope's `source`. */
 export interface StreamPlan extends TailPlan {
@@ -63,7 +58,7 @@ export const DEFAULT_DRAIN_MS = 2000;
 export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: CommonOptions = Array.isArray(plan) ? plan[0]!.common : plan.common): Promise<number> {
   const plans: StreamPlan[] = Array.isArray(plan) ? plan : [{ ...plan, source: plan.source ?? plan.spec.name }];
   // A --stdin chat at a terminal: a prompt on the bottom line, and evtail's writers write above it (nothing patched).
-  const chat = chatPrompt(plans, io);
+  const chat = await chatPrompt(plans, io);
   // --stdin's source for the drivers, opened on first use (io.stdin may be a getter that creates process.stdin).
   const given = io;
   const stdinOf = 'stdin' in given ? () => given.stdin! : undefined;
@@ -71,8 +66,11 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
   const single = plans.length === 1 ? plans[0]! : undefined;
   const startedAt = Date.now();
   // Parse the filter language first: a bad expression is exit 2 before any connection.
-  const filter = buildFilter(run);
-  const until = buildUntil(run);
+  // What a plain tail does not use is loaded only when asked for (time to first event): filters, --record,
+  // --publish, --meta, --stats, several streams and --metrics.
+  const filters = run.type?.length || run.match?.length || run.until?.length ? await import('./filter/index.js') : undefined;
+  const filter = filters?.buildFilter(run);
+  const until = filters?.buildUntil(run);
   if (run.record && !single) throw new UsageError('--record keeps one stream: record each profile in its own run', `e.g. evtail -p ${plans[0]!.source} --record ${run.record}`);
   // Proxy and URL credentials (userinfo) are secrets too, in every form (the password, the Basic credential).
   const proxies = ['HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY'].flatMap((n) => [io.env[n], io.env[n.toLowerCase()]]);
@@ -100,30 +98,32 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
     notes: forward,
     terminal: Boolean(io.stdout.isTTY),
   });
-  const recorder = single && run.record ? await Recorder.open(run.record, single.spec.name, redactor, { url: single.common.url ?? single.spec.defaultUrl, version: version(), options: decodingOptions(single) }, (m) => reporter.warn(m)) : undefined;
+  const recorder = single && run.record ? await (await import('./output/recorder.js')).Recorder.open(run.record, single.spec.name, redactor, { url: single.common.url ?? single.spec.defaultUrl, version: version(), options: decodingOptions(single) }, (m) => reporter.warn(m)) : undefined;
   const transports: TransportOptions[] = [];
   for (const p of plans) transports.push({ ...defaultTransport, maxPayload: p.common.maxFrameSize, handshakeTimeoutMs: p.common.connectTimeout ?? defaultTransport.handshakeTimeoutMs, ...(await tlsAndProxy(p.common, io)), ...p.transport });
-  const publisher = await openPublisher(run, { provider: plans[0]!.spec.name, profile: single ? (typeof run.profile === 'string' ? run.profile : undefined) : undefined, redactor, reporter, ca: transports[0]!.ca, insecure: run.insecure });
+  const publisher = typeof run.publish === 'string' && run.publish !== '' ? await (await import('./publish/open.js')).openPublisher(run, { provider: plans[0]!.spec.name, profile: single ? (typeof run.profile === 'string' ? run.profile : undefined) : undefined, redactor, reporter, ca: transports[0]!.ca, insecure: run.insecure }) : undefined;
   const output = new FanOut([stdout, ...(recorder ? [recorder] : []), ...(forward ? [forward] : []), ...plans.flatMap((p) => p.sinks ?? []), ...(publisher ? [publisher] : [])], stdout);
-  const metrics = run.metrics !== undefined ? await startMetrics(run.metrics, reporter) : undefined;
+  const stamp = !single || run.source === true;
+  const streams = stamp || run.metrics !== undefined ? await import('./streams.js') : undefined;
+  const metrics = run.metrics !== undefined ? await streams!.startMetrics(run.metrics, reporter) : undefined;
   if (metrics && forward) metrics.metrics.forwarding(() => forward.stats());
   if (metrics && publisher) metrics.metrics.publishing(() => publisher.snapshot());
   // -n, --until, --timeout, --duration, --idle-timeout: one set of limits for the run, shared by every stream.
   const limits = new RunLimits(systemClock, { maxEvents: run.maxEvents, timeoutMs: run.timeout, durationMs: run.duration, idleTimeoutMs: run.idleTimeout, until, scope: single ? '' : ' on any stream' });
-  const merged = single ? undefined : new MergedStreams(run, plans.length);
+  const merged: MergedStreams | undefined = single ? undefined : new streams!.MergedStreams(run, plans.length);
   // A limit reached ends the merged run first, so the sessions' ends that follow are not taken for failures.
   if (merged) limits.onEnd((end) => merged.end(end));
-  const stamp = !single || run.source === true;
+  const meta = run.meta ? await import('./output/meta.js') : undefined;
   const sessions: Session[] = [];
   for (const [i, p] of plans.entries()) {
     const transport = transports[i]!;
     const streamMetrics = metrics?.metrics.stream(p.source, p.spec.name);
-    const streamOutput = stamp || streamMetrics ? streamOutputOf(output, stamp ? p.source : undefined, streamMetrics) : output;
+    const streamOutput = stamp || streamMetrics ? streams!.streamOutputOf(output, stamp ? p.source : undefined, streamMetrics) : output;
     // The status lines (connecting, reconnecting in …, -v's frames) are an observer: the session writes no text.
-    const observers = [statusObserver(single ? reporter : prefixed(reporter, p.source), { frames: run.verbose }), ...(p.observers ?? [])];
+    const observers = [statusObserver(single ? reporter : streams!.prefixed(reporter, p.source), { frames: run.verbose }), ...(p.observers ?? [])];
     if (recorder) observers.push(recorder);
-    if (streamMetrics) observers.push(metricsObserver(streamMetrics));
-    if (run.meta) observers.push(metaObserver(p.spec.name, stamp ? streamOutputOf(output, p.source) : output, (t) => redactor.redact(t)));
+    if (streamMetrics) observers.push(streams!.metricsObserver(streamMetrics));
+    if (meta) observers.push(meta.metaObserver(p.spec.name, stamp ? streams!.streamOutputOf(output, p.source) : output, (t) => redactor.redact(t)));
     sessions.push(
       new Session({
         driver: p.module.createDriver({ ...p.module.parseOptions(p.options, p.common), transport, clock: systemClock, lines: p.options.stdin === true ? chat?.lines : undefined, stdin: stdinOf }),
@@ -206,6 +206,7 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
   if (!merged?.reported) report(end, reporter, run);
   if (undelivered.length) reporter.error(undeliveredText(undelivered, recorder?.name, secondSignal ?? (signalled ? `the ${formatDuration(drainMs, 1)} of --drain-timeout` : undefined)));
   if (run.stats) {
+    const { formatStats } = await import('./output/stats.js');
     const json = format === 'ndjson';
     if (!single) plans.forEach((p, i) => io.stderr.write(formatStats({ ...outcome(results[i]!.end), stats: results[i]!.stats }, Date.now() - startedAt, json, redactor, {}, p.source) + '\n'));
     io.stderr.write(formatStats({ ...end, stats: result.stats }, Date.now() - startedAt, json, redactor, { ...(publisher ? { publish: publisher.snapshot() } : {}), ...(forward ? { forward: forward.stats() } : {}) }) + '\n');
@@ -216,10 +217,11 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
 }
 
 /** A --stdin chat whose stdin and stderr are terminals: the prompt's area and the lines typed at it. */
-function chatPrompt(plans: StreamPlan[], io: TailIo): { area: PromptArea; lines: LineInput } | undefined {
+async function chatPrompt(plans: StreamPlan[], io: TailIo): Promise<{ area: PromptArea; lines: LineInput } | undefined> {
   if (!plans.some((p) => p.options.stdin === true) || !io.stderr.isTTY) return undefined;
   const stdin = io.stdin;
   if (!stdin?.isTTY) return undefined;
+  const { PromptArea } = await import('./output/prompt-line.js');
   const area = new PromptArea(io.stderr as NodeJS.WriteStream);
   return { area, lines: area.lines(stdin) };
 }
