@@ -223,8 +223,8 @@ export function runRecipe(line: string, shell: Shell, opts: { stopAfterLines?: n
       } catch {
         /* gone */
       }
-      reject(new Error(`recipe did not finish within ${opts.timeoutMs ?? 15_000} ms: ${line}\n--- stdout:\n${stdout.slice(-1500)}\n--- stderr:\n${stderr.slice(-1500)}`));
-    }, opts.timeoutMs ?? 15_000);
+      reject(new Error(`recipe did not finish within ${opts.timeoutMs ?? 25_000} ms: ${line}\n--- stdout:\n${stdout.slice(-1500)}\n--- stderr:\n${stderr.slice(-1500)}`));
+    }, opts.timeoutMs ?? 25_000);
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
       // As the shell's $? says it: a pipeline whose last member (jq) died of our Ctrl-C makes bash end by the same
