@@ -44,13 +44,38 @@ abstract class EvtailRun {
   stderr = '';
   abstract readonly exited: Promise<Exit>;
   private waiters: (() => void)[] = [];
+  // The whole lines of stdout so far, split once each: a waitFor predicate reads `lines` or `events` on every chunk,
+  // and re-splitting (or re-parsing) all of stdout each time is quadratic in a flood.
+  private whole: string[] = [];
+  private parsed: Record<string, unknown>[] = [];
+  private scanned = 0;
 
+  /** stdout's lines so far, empty ones left out; the last one even if its newline has not come yet. */
   get lines(): string[] {
-    return this.stdout.split('\n').filter((l) => l.length > 0);
+    this.scan();
+    const rest = this.stdout.slice(this.scanned);
+    return rest.length > 0 ? [...this.whole, rest] : this.whole.slice();
   }
 
+  /** How many lines `lines` would give, without copying them. */
+  get lineCount(): number {
+    this.scan();
+    return this.whole.length + (this.scanned < this.stdout.length ? 1 : 0);
+  }
+
+  /** `lines`, each parsed as JSON (a line is parsed once, however often this is read). */
   get events(): Record<string, unknown>[] {
-    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    this.scan();
+    while (this.parsed.length < this.whole.length) this.parsed.push(JSON.parse(this.whole[this.parsed.length]!) as Record<string, unknown>);
+    const rest = this.stdout.slice(this.scanned);
+    return rest.length > 0 ? [...this.parsed, JSON.parse(rest) as Record<string, unknown>] : this.parsed.slice();
+  }
+
+  private scan(): void {
+    const end = this.stdout.lastIndexOf('\n');
+    if (end < this.scanned) return;
+    for (const l of this.stdout.slice(this.scanned, end).split('\n')) if (l.length > 0) this.whole.push(l);
+    this.scanned = end + 1;
   }
 
   /** The run is over and everything it printed has been taken in. */
@@ -90,7 +115,7 @@ abstract class EvtailRun {
   }
 
   waitForLines(n: number, timeoutMs?: number): Promise<void> {
-    return this.waitFor(() => this.lines.length >= n, `${n} stdout lines`, timeoutMs);
+    return this.waitFor(() => this.lineCount >= n, `${n} stdout lines`, timeoutMs);
   }
 
   waitForStderr(re: RegExp, timeoutMs?: number): Promise<void> {

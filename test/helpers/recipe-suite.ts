@@ -359,6 +359,37 @@ async function startWorld(): Promise<void> {
 
 const runnable = Object.entries(catalogue).filter((e): e is [string, Spec] => !('skip' in e[1]));
 
+/** What bash runs of a recipe line: the line without its trailing comment (an unquoted `#` after a blank). */
+export function commandOf(line: string): string {
+  let quote = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === quote) quote = '';
+      else if (c === '\\' && quote === '"') i++;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '\\') i++;
+    else if (c === '#' && i > 0 && /\s/.test(line[i - 1]!)) return line.slice(0, i).trimEnd();
+  }
+  return line.trimEnd();
+}
+
+/**
+ * Recipes that are one run: the same command (in two docs, or twice with different comments) run the same way (the
+ * same stop, stdin and time allowed; a stopWhen of its own makes a run of its own). Each keeps its own test and its
+ * own checks, made on the one run.
+ */
+function runKey(line: string, spec: Spec): string {
+  if (spec.stopWhen || spec.after) return line;
+  return JSON.stringify([commandOf(line), spec.stop ?? null, spec.stdin ?? null, spec.withinMs ?? null]);
+}
+
+/** The first runnable recipe that is the same run as this one (itself if none comes before it). */
+function firstOfRun(line: string, spec: Spec): string {
+  const key = runKey(line, spec);
+  return runnable.find(([l, s]) => runKey(l, s) === key)![0];
+}
+
 /** The recipe a recipe needs to have run first (`after`): exactly one line contains the text. */
 function prerequisite(line: string, spec: Spec): string | undefined {
   if (spec.after === undefined) return undefined;
@@ -372,9 +403,12 @@ function prerequisite(line: string, spec: Spec): string | undefined {
  * in the part of the one it needs; within a part, the catalogue's order.
  */
 export function shardsOfRecipes(shards: number): [string, Spec][][] {
+  // A recipe goes with the one it needs, and with the first of its run (so that the run is made once).
   const root = (line: string): string => {
     const before = prerequisite(line, catalogue[line] as Spec);
-    return before === undefined ? line : root(before);
+    if (before !== undefined) return root(before);
+    const first = firstOfRun(line, catalogue[line] as Spec);
+    return first === line ? line : root(first);
   };
   const chains = new Map<string, [string, Spec][]>();
   for (const [line, spec] of runnable) {
@@ -393,8 +427,11 @@ export function shardsOfRecipes(shards: number): [string, Spec][][] {
   return parts.map((p) => runnable.filter(([line]) => p.lines.has(line)));
 }
 
+const runs = new Map<string, Promise<RunResult>>();
 async function runAndCheck(line: string, spec: Spec): Promise<void> {
-  const r = await runRecipe(line, shell, { stopAfterLines: spec.stop, stopWhen: spec.stopWhen, stdin: spec.stdin, timeoutMs: (spec.withinMs ?? 8000) + 4000 });
+  const key = runKey(line, spec);
+  if (!runs.has(key)) runs.set(key, runRecipe(line, shell, { stopAfterLines: spec.stop, stopWhen: spec.stopWhen, stdin: spec.stdin, timeoutMs: (spec.withinMs ?? 8000) + 4000 }));
+  const r = await runs.get(key)!;
   const why = `\n--- stdout:\n${r.stdout.slice(-1500)}\n--- stderr:\n${r.stderr.slice(-1500)}`;
   if (spec.stop !== undefined || spec.stopWhen) expect({ interrupted: r.interrupted, why }).toEqual({ interrupted: true, why });
   expect({ code: r.code, why }).toEqual({ code: spec.code ?? 0, why });
@@ -436,6 +473,7 @@ export function recipeSuite(shard: number, shards: number): void {
           for (const [line, spec] of part) {
             const before = prerequisite(line, spec);
             if (before !== undefined) expect({ line, with: lines.has(before) }).toEqual({ line, with: true });
+            expect({ line, withTwin: lines.has(firstOfRun(line, spec)) }).toEqual({ line, withTwin: true });
           }
         }
       });
