@@ -8,7 +8,11 @@ import type { TailEvent } from '../types.js';
 
 const UNSET: unique symbol = Symbol('unset');
 
-export class PayloadEvent implements TailEvent {
+/**
+ * What both kinds share: `data` parsed from `json` the first time it is read (or set by a decoder that has it), and
+ * the plain object JSON.stringify sees.
+ */
+abstract class LazyDataEvent implements TailEvent {
   id: string | undefined = undefined;
   #data: unknown = UNSET;
 
@@ -16,10 +20,10 @@ export class PayloadEvent implements TailEvent {
     public time: string,
     public provider: string,
     public type: string,
-    /** The payload's own JSON text (valid JSON: the decoder's scan proved it). */
-    public json: string,
-    public raw?: string,
   ) {}
+
+  abstract get json(): string;
+  abstract get raw(): string | undefined;
 
   get data(): unknown {
     if (this.#data === UNSET) this.#data = JSON.parse(this.json);
@@ -34,8 +38,22 @@ export class PayloadEvent implements TailEvent {
     const out: TailEvent = { time: this.time, provider: this.provider, type: this.type, data: this.data };
     if (this.id !== undefined) out.id = this.id;
     out.json = this.json;
-    if (this.raw !== undefined) out.raw = this.raw;
+    const { raw } = this;
+    if (raw !== undefined) out.raw = raw;
     return out;
+  }
+}
+
+export class PayloadEvent extends LazyDataEvent {
+  constructor(
+    time: string,
+    provider: string,
+    type: string,
+    /** The payload's own JSON text (valid JSON: the decoder's scan proved it). */
+    public json: string,
+    public raw: string | undefined = undefined,
+  ) {
+    super(time, provider, type);
   }
 }
 
@@ -45,21 +63,21 @@ export class PayloadEvent implements TailEvent {
  * large frames). `json` and `raw` are decoded from the bytes the first time something reads them (a filter, pretty,
  * --record, a sink other than stdout). Like `data`, they are accessors: `{...ev}` does not copy them.
  */
-export class FramePayloadEvent implements TailEvent {
-  id: string | undefined = undefined;
-  #data: unknown = UNSET;
+export class FramePayloadEvent extends LazyDataEvent {
   #json: string | undefined;
   #raw: string | undefined;
 
   constructor(
-    public time: string,
-    public provider: string,
-    public type: string,
+    time: string,
+    provider: string,
+    type: string,
     /** The whole frame, valid UTF-8 (ws checked it) holding valid JSON (the decoder's scan proved it). */
     readonly frame: Buffer,
     readonly start: number,
     readonly end: number,
-  ) {}
+  ) {
+    super(time, provider, type);
+  }
 
   /** The payload's own bytes: valid JSON on one line. */
   get jsonBytes(): Buffer {
@@ -72,22 +90,5 @@ export class FramePayloadEvent implements TailEvent {
 
   get raw(): string {
     return (this.#raw ??= this.frame.toString('utf8'));
-  }
-
-  get data(): unknown {
-    if (this.#data === UNSET) this.#data = JSON.parse(this.json);
-    return this.#data;
-  }
-
-  set data(value: unknown) {
-    this.#data = value;
-  }
-
-  toJSON(): TailEvent {
-    const out: TailEvent = { time: this.time, provider: this.provider, type: this.type, data: this.data };
-    if (this.id !== undefined) out.id = this.id;
-    out.json = this.json;
-    out.raw = this.raw;
-    return out;
   }
 }
