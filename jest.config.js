@@ -10,7 +10,9 @@ export default {
   testTimeout: 30000,
   // Much e2e time is waiting on a mock's timer, a backoff or a spawned evtail, not CPU: five workers on two cores
   // overlap those waits. Measured on the shared 2-core machine, the same ~98 s of CPU in each: 99 s of jest time at
-  // 3 workers, 83 s at 4, 69 s at 5, 69 s at 6 (before the in-process runner: 170 s at 2, 124 s at 4).
+  // 3 workers, 83 s at 4, 69 s at 5, 69 s at 6 (before the in-process runner: 170 s at 2, 124 s at 4). Again on
+  // 2026-11-30, alternating runs under others' load: 4 workers 69-92 s (3-4 s less CPU: each worker compiles the
+  // modules again), 5 workers 56-67 s, 6 workers 51-58 s at the same CPU; workerIdleMemoryLimit made no clear change.
   maxWorkers: 5,
   reporters: [['default', { summaryThreshold: 0 }], '<rootDir>/test/helpers/count-reporter.cjs'],
 };
