@@ -5,6 +5,7 @@
  */
 import type { Clock, TailEvent } from '../types.js';
 import type { EndReason } from './end.js';
+import { TimerSet } from './timers.js';
 
 export interface LimitOptions {
   maxEvents?: number;
@@ -26,13 +27,15 @@ export class RunLimits {
   private lastSeenAt = 0;
   private started = false;
   private ended = false;
-  private readonly timers = new Set<unknown>();
   private readonly ends: End[] = [];
+  private readonly timers: TimerSet;
 
   constructor(
     private readonly clock: Clock,
     private readonly o: LimitOptions,
-  ) {}
+  ) {
+    this.timers = new TimerSet(clock);
+  }
 
   /** Called once, when a limit ends the run (in the order registered). */
   onEnd(fn: End): void {
@@ -45,18 +48,18 @@ export class RunLimits {
     this.started = true;
     const { timeoutMs, durationMs, idleTimeoutMs, maxEvents } = this.o;
     if (timeoutMs !== undefined) {
-      this.later(timeoutMs, () => this.end({ kind: 'timeout', ms: timeoutMs, printed: this.printed, maxEvents }));
+      this.timers.set(timeoutMs, () => this.end({ kind: 'timeout', ms: timeoutMs, printed: this.printed, maxEvents }));
     }
-    if (durationMs !== undefined) this.later(durationMs, () => this.end({ kind: 'duration', ms: durationMs }));
+    if (durationMs !== undefined) this.timers.set(durationMs, () => this.end({ kind: 'duration', ms: durationMs }));
     if (idleTimeoutMs !== undefined) {
       this.lastSeenAt = this.clock.now();
       // Per event only the time is noted; the one timer re-arms itself for what is left.
       const check = () => {
         const quiet = this.clock.now() - this.lastSeenAt;
-        if (quiet < idleTimeoutMs) this.later(idleTimeoutMs - quiet, check);
+        if (quiet < idleTimeoutMs) this.timers.set(idleTimeoutMs - quiet, check);
         else this.end({ kind: 'idle', ms: idleTimeoutMs, scope: this.o.scope ?? '' });
       };
-      this.later(idleTimeoutMs, check);
+      this.timers.set(idleTimeoutMs, check);
     }
   }
 
@@ -79,7 +82,6 @@ export class RunLimits {
   }
 
   stop(): void {
-    for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
   }
 
@@ -88,13 +90,5 @@ export class RunLimits {
     this.ended = true;
     this.stop();
     for (const fn of this.ends) fn(end);
-  }
-
-  private later(ms: number, fn: () => void): void {
-    const handle: unknown = this.clock.setTimeout(() => {
-      this.timers.delete(handle);
-      fn();
-    }, ms);
-    this.timers.add(handle);
   }
 }

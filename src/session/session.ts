@@ -6,7 +6,7 @@ import { EvtailError, errorMessage } from '../errors.js';
 import type { Clock, CloseOutcome, Connection, Driver, DriverHooks, HeartbeatSpec, TailEvent } from '../types.js';
 import type { EndReason } from './end.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import { ConnectionTimers } from './timers.js';
+import { TimerSet } from './timers.js';
 import { Watchdog } from './watchdog.js';
 import { RunLimits, type LimitOptions } from './limits.js';
 import { ConnectionHealth } from './health.js';
@@ -113,10 +113,11 @@ export class Session {
   private state: SessionState = 'starting';
   private resolve!: (r: SessionResult) => void;
   private readonly done: Promise<SessionResult>;
-  private readonly timers = new Set<unknown>();
   private failures: number[] = [];
   /** The timers the current connection's driver asked for. */
-  private connTimers: ConnectionTimers | undefined;
+  private connTimers: TimerSet | undefined;
+  /** The session's own: the wait before reconnecting. */
+  private readonly timers: TimerSet;
   private everReady = false;
   private paused = false;
   private connectOnDrain = false;
@@ -135,6 +136,7 @@ export class Session {
     this.observers = options.observers ?? [];
     this.statusObservers = this.observers.filter((o) => o.status);
     this.clock = options.clock;
+    this.timers = new TimerSet(this.clock);
     this.backoff = new Backoff(options.backoff);
     this.ownLimits = options.limits === undefined;
     this.limits = options.limits ?? new RunLimits(this.clock, options);
@@ -175,7 +177,7 @@ export class Session {
     const gen = ++this.generation;
     this.stats.attempts += 1;
     this.state = 'connecting';
-    const timers = (this.connTimers = new ConnectionTimers(this.clock));
+    const timers = (this.connTimers = new TimerSet(this.clock));
     if (this.paused) timers.suspend();
     const live = () => gen === this.generation && this.state !== 'finished';
     const opts = this.opts;
@@ -340,7 +342,7 @@ export class Session {
     this.stats.reconnects += 1;
     for (const o of this.observers) o.reconnecting?.({ reason: outcome.reason, delayMs: delay, attempt: this.stats.attempts + 1, at: now });
     this.say({ kind: 'reconnecting', delayMs: delay, reason: outcome.reason });
-    this.later(delay, () => this.connect());
+    this.timers.set(delay, () => this.connect());
   }
 
   private say(e: SessionStatus): void {
@@ -351,7 +353,6 @@ export class Session {
     if (this.state === 'finished') return;
     this.state = 'finished';
     if (this.ownLimits) this.limits.stop();
-    for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
     this.watchdog.disarm();
     const at = this.clock.now();
@@ -366,14 +367,5 @@ export class Session {
     const result: SessionResult = { end, stats: this.stats };
     for (const o of this.observers) o.finished?.(result);
     this.resolve(result);
-  }
-
-  private later(ms: number, fn: () => void): unknown {
-    const handle: unknown = this.clock.setTimeout(() => {
-      this.timers.delete(handle);
-      fn();
-    }, ms);
-    this.timers.add(handle);
-    return handle;
   }
 }

@@ -1,7 +1,8 @@
 /**
- * The timers the session lends a connection's driver (protocol deadlines, pacing): on the session's clock,
- * suspended while stdout is full (the socket is paused, so what they wait for cannot arrive) and resumed with
- * what was left, and all cleared when the connection closes. One set per connection.
+ * A set of timers on one clock, all cleared at once when their owner is done (nothing fires after clear()). The
+ * session lends one per connection to its driver (protocol deadlines, pacing): suspended while stdout is full (the
+ * socket is paused, so what they wait for cannot arrive) and resumed with what was left. The session's own
+ * reconnect wait and the run's limits (--timeout, --duration, --idle-timeout) use one each, never suspended.
  */
 import type { Clock, TimerHandle } from '../types.js';
 
@@ -13,7 +14,7 @@ interface Entry {
   handle: unknown;
 }
 
-export class ConnectionTimers {
+export class TimerSet {
   private readonly entries = new Set<Entry>();
   private suspended = false;
   private cleared = false;

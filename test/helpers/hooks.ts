@@ -1,13 +1,13 @@
 /**
  * The one DriverHooks stub for tests that drive a link or a driver without a session: every hook does nothing
- * unless overridden; timer() is backed by the session's own ConnectionTimers on the given clock, so a test can
+ * unless overridden; timer() is backed by the session's own TimerSet on the given clock, so a test can
  * suspend them as the session does while stdout is full.
  */
-import { ConnectionTimers } from '../../src/session/timers.js';
+import { TimerSet } from '../../src/session/timers.js';
 import { systemClock, type Clock, type DriverHooks } from '../../src/types.js';
 
-export function stubHooks(overrides: Partial<DriverHooks> = {}, clock: Clock = systemClock): DriverHooks & { timers: ConnectionTimers } {
-  const timers = new ConnectionTimers(clock);
+export function stubHooks(overrides: Partial<DriverHooks> = {}, clock: Clock = systemClock): DriverHooks & { timers: TimerSet } {
+  const timers = new TimerSet(clock);
   const noop = () => undefined;
   return {
     open: noop,
