@@ -3,17 +3,16 @@
  * and hint) and the reason text (--stats, -v). The one place this is decided: the session and the limits report an
  * EndReason and know no exit codes; run.ts, streams.ts and the library API map it here.
  */
+import { constants } from 'node:os';
 import { ConnectionError, EvtailError, ExitCode, IdleError, TimeoutError, isExpectedOutcome } from './errors.js';
 import { formatDuration } from './format.js';
 import type { EndReason } from './session/end.js';
 
 export type { EndReason };
 
-const signalNumbers: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
-
 /** 128 + the signal's number, as a shell reports a process a signal ended. */
 export function signalExitCode(signal: string): number {
-  return 128 + (signalNumbers[signal] ?? 0);
+  return 128 + (constants.signals[signal as NodeJS.Signals] ?? 0);
 }
 
 /** The exit code of an end: 0 done, 1 internal, 3 auth, 4 --timeout, 5 connection, 6 --idle-timeout, 7 undelivered, 128+n signal. */
