@@ -122,10 +122,14 @@ describe('--forward-to', () => {
     expect(out).toMatch(/→ 503, retry 1 in \d/);
   });
 
-  test('a 50 ms handler against a 20,000-event flood: all delivered in order, the socket paused, peak RSS < 150 MB', async () => {
+  // By default the handler takes 50 ms per request for the first 2 s: the tail falls behind, the server floods
+  // meanwhile, and the socket is seen paused; then it answers at once, so the test takes seconds. The issue's scenario
+  // as written (50 ms for every one of the 20,000 requests, one at a time: about 17 minutes) is the same test with
+  // EVTAIL_FORWARD_FLOOD=literal; it is run by hand, not by npm test (docs/reliability.md has its last result).
+  const literal = process.env.EVTAIL_FORWARD_FLOOD === 'literal';
+  test(`a 50 ms handler (${literal ? 'every request' : 'for the first 2 s'}) against a 20,000-event flood: all delivered in order, the socket paused, peak RSS < 150 MB`, async () => {
     const h = await handler();
-    // 50 ms per request for the first 2 s (the tail falls behind; the server floods meanwhile), then at once.
-    const slowUntil = Date.now() + 2000;
+    const slowUntil = literal ? Infinity : Date.now() + 2000;
     h.answer = () => (Date.now() < slowUntil ? { status: 200, delayMs: 50 } : { status: 200 });
     const N = 20_000;
     const pad = 'x'.repeat(400);
@@ -157,7 +161,9 @@ describe('--forward-to', () => {
         // exited
       }
     }, 200);
-    const r = await p.exit(170_000).finally(() => clearInterval(watch));
+    const started = Date.now();
+    const r = await p.exit(literal ? 40 * 60_000 : 170_000).finally(() => clearInterval(watch));
+    if (literal) process.stderr.write(`literal forward flood: ${h.received.length} delivered in ${((Date.now() - started) / 1000).toFixed(0)} s, peak RSS ${(peakKb / 1024).toFixed(0)} MB, server's buffered amount up to ${(maxBuffered / 1048576).toFixed(1)} MiB\n`);
     expect(r.code).toBe(0);
     expect(h.received).toHaveLength(N);
     const ns = h.received.map((x) => JSON.parse(x.body).data.n as number);
@@ -165,5 +171,5 @@ describe('--forward-to', () => {
     expect(maxBuffered).toBeGreaterThan(1 << 20);
     expect(peakKb).toBeGreaterThan(0);
     expect(peakKb).toBeLessThan(150 * 1024);
-  }, 180_000);
+  }, literal ? 45 * 60_000 : 180_000);
 });
