@@ -5,6 +5,7 @@ export interface Io {
   /** Read on first use only (creating process.stdin loads stream modules most runs never need). */
   stdin: NodeJS.ReadStream;
   env: NodeJS.ProcessEnv;
+  /** The working directory: the config search starts here, and every relative file path the user gives. */
   cwd: string;
   /** Where the stop signals (SIGINT, SIGTERM, SIGHUP) come from; default the process. An embedder or a test gives its own. */
   signals?: SignalSource;
@@ -41,4 +42,6 @@ export interface TailIo {
   env: NodeJS.ProcessEnv;
   readonly stdin?: NodeJS.ReadStream;
   signals?: SignalSource;
+  /** Where a relative file path in the options starts (--record, --ca, --forward-dead-letter…); default the process's. */
+  cwd?: string;
 }

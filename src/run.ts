@@ -4,6 +4,7 @@
  * signal stops the wait at once, and whatever was not delivered is said on stderr.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { TailIo } from './io.js';
 import type { PromptArea } from './output/prompt-line.js';
 import type { LineInput } from './types.js';
@@ -98,10 +99,10 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
     notes: forward,
     terminal: Boolean(io.stdout.isTTY),
   });
-  const recorder = single && run.record ? await (await import('./output/recorder.js')).Recorder.open(run.record, single.spec.name, redactor, { url: single.common.url ?? single.spec.defaultUrl, version: version(), options: decodingOptions(single) }, (m) => reporter.warn(m)) : undefined;
+  const recorder = single && run.record ? await (await import('./output/recorder.js')).Recorder.open(run.record, single.spec.name, redactor, { url: single.common.url ?? single.spec.defaultUrl, version: version(), options: decodingOptions(single) }, (m) => reporter.warn(m), io.cwd) : undefined;
   const transports: TransportOptions[] = [];
   for (const p of plans) transports.push({ ...defaultTransport, maxPayload: p.common.maxFrameSize, handshakeTimeoutMs: p.common.connectTimeout ?? defaultTransport.handshakeTimeoutMs, ...(await tlsAndProxy(p.common, io)), ...p.transport });
-  const publisher = typeof run.publish === 'string' && run.publish !== '' ? await (await import('./publish/open.js')).openPublisher(run, { provider: plans[0]!.spec.name, profile: single ? (typeof run.profile === 'string' ? run.profile : undefined) : undefined, redactor, reporter, ca: transports[0]!.ca, insecure: run.insecure }) : undefined;
+  const publisher = typeof run.publish === 'string' && run.publish !== '' ? await (await import('./publish/open.js')).openPublisher(run, { cwd: io.cwd ?? process.cwd(), provider: plans[0]!.spec.name, profile: single ? (typeof run.profile === 'string' ? run.profile : undefined) : undefined, redactor, reporter, ca: transports[0]!.ca, insecure: run.insecure }) : undefined;
   const output = new FanOut([stdout, ...(recorder ? [recorder] : []), ...(forward ? [forward] : []), ...plans.flatMap((p) => p.sinks ?? []), ...(publisher ? [publisher] : [])], stdout);
   const stamp = !single || run.source === true;
   const streams = stamp || run.metrics !== undefined ? await import('./streams.js') : undefined;
@@ -251,7 +252,7 @@ export async function tlsAndProxy(common: CommonOptions, io: TailIo): Promise<Pa
   const out: Partial<TransportOptions> = {};
   if (common.ca) {
     try {
-      out.ca = await readFile(common.ca);
+      out.ca = await readFile(path.resolve(io.cwd ?? process.cwd(), common.ca));
     } catch (err) {
       throw new UsageError(`--ca: cannot read ${common.ca} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
@@ -270,7 +271,7 @@ async function forwardSink(common: CommonOptions, io: TailIo, redactor: Redactor
   if (!Array.isArray(common.forwardTo) || common.forwardTo.length === 0) return undefined;
   const { createForwardSink } = await import('./forward/setup.js');
   const forwardReporter = { error: (m: string) => reporter.error(m), warn: (m: string) => reporter.warn(m), debug: (m: string) => reporter.debug(m) };
-  return createForwardSink({ common, env: io.env, redactor, reporter: forwardReporter, userAgent: `evtail/${version()}`, warn: (m) => reporter.warn(m) });
+  return createForwardSink({ common, env: io.env, cwd: io.cwd ?? process.cwd(), redactor, reporter: forwardReporter, userAgent: `evtail/${version()}`, warn: (m) => reporter.warn(m) });
 }
 
 export function report(result: Outcome, reporter: StatusReporter, common: CommonOptions): void {

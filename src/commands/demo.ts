@@ -42,7 +42,7 @@ export async function runDemoCommand(spec: ProviderSpec, cli: Record<string, unk
     const given = mine ? Object.fromEntries(Object.entries(demo).filter(([k]) => !secretKeys.has(k))) : demo;
     const options = { ...resolved.options, ...given, ...typed };
     const secrets = spec.options.filter((o) => o.secret && typeof options[o.key] === 'string').map((o) => options[o.key] as string);
-    secrets.push(...resolved.secrets, ...(await resolveSecretSources(forwardOptions, common, io.stdin)));
+    secrets.push(...resolved.secrets, ...(await resolveSecretSources(forwardOptions, common, io.stdin, io.cwd)));
     return await runTail({ spec, module, common, options, secrets }, io);
   } finally {
     await mock.close();

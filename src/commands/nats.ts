@@ -1,5 +1,6 @@
 /** `evtail nats init <nats-url>`: the stream --publish writes into, with its duplicate window. */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseDuration, parseSize, parseWholeNumber } from '../config/parse-values.js';
 import type { Io } from '../io.js';
@@ -34,7 +35,7 @@ export async function runNatsInit(url: string, f: NatsInitFlags, io: Io): Promis
   if (f.maxBytes !== undefined && maxBytes === undefined) throw new UsageError(`--max-bytes: expected a size like 10GiB, got "${f.maxBytes}"`);
   const read = async (flag: string, path: string): Promise<string> => {
     try {
-      return await readFile(path, 'utf8');
+      return await readFile(resolve(io.cwd, path), 'utf8');
     } catch (err) {
       throw new UsageError(`${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }

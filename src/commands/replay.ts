@@ -1,5 +1,6 @@
 /** `evtail replay <file>`: a --record file through the same decoders, filters and printers. */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { commonOptions } from '../config/common-options.js';
 import { configLocation, resolveOptions } from '../config/resolve.js';
 import { loadConfig } from '../config/load.js';
@@ -18,7 +19,7 @@ import { systemClock } from '../types.js';
 export async function runReplayCommand(file: string, cli: Record<string, unknown>, speedText: string | undefined, asFast: boolean, io: Io): Promise<number> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(path.resolve(io.cwd, file), 'utf8');
   } catch (err) {
     throw new UsageError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'pass a file written by --record');
   }
@@ -62,7 +63,7 @@ export async function runReplayCommand(file: string, cli: Record<string, unknown
   const given = Object.fromEntries(Object.entries(resolved.sources).filter(([, source]) => !source.startsWith('default')).map(([k]) => [k, resolved.options[k]]).filter(([, v]) => v !== undefined));
   const decoder = envelopes ? envelopeDecoder : module.createDecoder!({ ...resolved.options, ...recorded, ...given });
   const driver = new ReplayDriver(name, lines, decoder, systemClock, speed);
-  const secrets = [...resolved.secrets, ...(await resolveSecretSources(forwardOptions, resolved.common, io.stdin))];
+  const secrets = [...resolved.secrets, ...(await resolveSecretSources(forwardOptions, resolved.common, io.stdin, io.cwd))];
   const common = { ...resolved.common, reconnect: false, record: undefined };
   return runTail({ spec, module: { ...module, parseOptions: () => ({ url: file, options: undefined }), createDriver: () => driver }, common, options: resolved.options, secrets }, io);
 }

@@ -24,7 +24,7 @@ export async function runStreamsCommand(names: string[], cli: Record<string, unk
   for (const source of profiles) {
     const spec = providerOf(source, config);
     const resolved = resolveOptions({ provider: spec, common: commonOptions.filter((o) => PER_STREAM.has(o.key)), cli, env: io.env, config, profileName: source, allProviderSpecs: providers });
-    const secrets = new Set([...resolved.secrets, ...(await resolveSecretSources(spec.options, resolved.options, io.stdin))]);
+    const secrets = new Set([...resolved.secrets, ...(await resolveSecretSources(spec.options, resolved.options, io.stdin, io.cwd))]);
     try {
       checkRequired(spec, resolved.options);
       checkUrl(resolved.common.url);

@@ -18,7 +18,7 @@ export async function runProviderCommand(spec: ProviderSpec, cli: Record<string,
   const config = await loadConfig({ configPath, cwd: io.cwd, env: io.env, onSkippedCode: (f) => skippedCode.push(f) });
   const resolved = resolveOptions({ provider: spec, common: commonOptions, cli, env: io.env, config, profileName, allProviderSpecs: providers });
   if (!resolved.common.quiet) announceConfig(io, skippedCode, config?.filepath, profileName, resolved.common.url ?? spec.defaultUrl);
-  const secrets = new Set([...resolved.secrets, ...(await resolveSecretSources(spec.options, resolved.options, io.stdin)), ...(await resolveSecretSources(forwardOptions, resolved.common, io.stdin))]);
+  const secrets = new Set([...resolved.secrets, ...(await resolveSecretSources(spec.options, resolved.options, io.stdin, io.cwd)), ...(await resolveSecretSources(forwardOptions, resolved.common, io.stdin, io.cwd))]);
   checkRequired(spec, resolved.options);
   checkHeaderSafe(commonOptions, resolved.common, resolved.sources);
   checkHeaderSafe(spec.options, resolved.options, resolved.sources);

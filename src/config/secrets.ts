@@ -3,6 +3,7 @@
  * A secret option `x` may have an `xFile` companion option; the file's content (trimmed) becomes `x`.
  */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { flagOf } from './parse-values.js';
 import type { OptionSpec } from '../providers/spec.js';
@@ -18,6 +19,8 @@ export async function resolveSecretSources(
   specs: readonly OptionSpec[],
   options: Record<string, unknown>,
   stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin,
+  /** Where a relative `xFile` path starts. */
+  cwd: string = process.cwd(),
 ): Promise<string[]> {
   const found: string[] = [];
   let stdinUsed = false;
@@ -29,7 +32,7 @@ export async function resolveSecretSources(
     if (typeof path === 'string' && path && options[spec.key] === undefined) {
       let text: string;
       try {
-        text = await readFile(path, 'utf8');
+        text = await readFile(resolve(cwd, path), 'utf8');
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         throw new UsageError(`${flag}-file: cannot read ${path}${code === 'ENOENT' ? ': no such file' : code === 'EACCES' ? ': permission denied' : ''}`);

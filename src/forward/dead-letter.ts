@@ -5,6 +5,7 @@
  */
 import { constants, createWriteStream, type WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { once } from 'node:events';
 import { UsageError } from '../errors.js';
 
@@ -41,10 +42,11 @@ export class DeadLetterFile {
     out.on('error', (err) => (this.failed ??= err));
   }
 
-  static async open(path: string): Promise<DeadLetterFile> {
+  /** `path` as the user gave it (what messages name), opened from `cwd` if relative. */
+  static async open(path: string, cwd = process.cwd()): Promise<DeadLetterFile> {
     let handle;
     try {
-      handle = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+      handle = await open(resolve(cwd, path), constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
       // An existing file keeps its mode otherwise: these are the user's events.
       await handle.chmod(0o600);
     } catch (err) {

@@ -4,6 +4,7 @@
  * loopback exempt). Everything a user can get wrong is a usage error (exit 2) before any connection.
  */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { CommonOptions } from '../providers/spec.js';
 import type { Redactor } from '../redact.js';
@@ -15,6 +16,8 @@ import type { TargetOptions } from './target.js';
 export interface ForwardSetup {
   common: CommonOptions;
   env: NodeJS.ProcessEnv;
+  /** Where a relative --forward-ca or --forward-dead-letter starts. */
+  cwd: string;
   redactor: Redactor;
   reporter: ForwardReporter;
   userAgent: string;
@@ -41,7 +44,7 @@ export async function createForwardSink(s: ForwardSetup): Promise<ForwardSink | 
   let ca: Buffer | undefined;
   if (caFile) {
     try {
-      ca = await readFile(caFile);
+      ca = await readFile(resolve(s.cwd, caFile));
     } catch (err) {
       throw new UsageError(`${c.forwardCa ? '--forward-ca' : '--ca'}: cannot read ${caFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
@@ -49,7 +52,7 @@ export async function createForwardSink(s: ForwardSetup): Promise<ForwardSink | 
   const insecure = c.forwardInsecure === true;
   if (insecure) s.warn('--forward-insecure: the --forward-to target\'s TLS certificate is not verified; anyone on the network path can read and change what is sent');
   if (c.proxy && !/^https?:\/\//.test(c.proxy)) throw new UsageError(`--proxy: expected an http:// or https:// URL, got "${c.proxy}"`);
-  const deadLetters = c.forwardDeadLetter ? await DeadLetterFile.open(c.forwardDeadLetter as string) : undefined;
+  const deadLetters = c.forwardDeadLetter ? await DeadLetterFile.open(c.forwardDeadLetter as string, s.cwd) : undefined;
   const poster = await createPoster({ ca, insecure, proxy: c.proxy, env: s.env });
   const secret = c.forwardSecret as string | undefined;
   const options: TargetOptions[] = targets.map((url) => ({

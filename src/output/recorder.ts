@@ -9,6 +9,7 @@
  */
 import { constants, createWriteStream, type WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import path from 'node:path';
 import { once } from 'node:events';
 import { UsageError } from '../errors.js';
 import type { Redactor } from '../redact.js';
@@ -59,11 +60,12 @@ export class Recorder implements SessionObserver, EventSink {
   }
 
   /** Open (never through a symbolic link) and write the meta line. `warn` gets the readable-by-others warning. */
-  static async open(file: string, provider: string, redactor: Redactor, meta: RecordMeta, warn: (message: string) => void): Promise<Recorder> {
+  /** `file` as the user gave it (what messages name), opened from `cwd` if relative. */
+  static async open(file: string, provider: string, redactor: Redactor, meta: RecordMeta, warn: (message: string) => void, cwd = process.cwd()): Promise<Recorder> {
     const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
     let handle;
     try {
-      handle = await open(file, flags, 0o600);
+      handle = await open(path.resolve(cwd, file), flags, 0o600);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ELOOP') throw new UsageError(`--record: ${file} is a symbolic link; evtail does not write through one`, 'pass the path of the file itself, or a new file name');

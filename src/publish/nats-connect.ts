@@ -1,5 +1,6 @@
 /** How --publish connects to NATS (credentials, TLS, reconnect pacing) and what a connection error means. */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { credsAuthenticator, type ConnectionOptions } from 'nats';
 import { AuthError, ConnectionError, UsageError, errorMessage, type EvtailError } from '../errors.js';
 import type { Backoff } from '../session/backoff.js';
@@ -12,6 +13,8 @@ export interface ConnectSettings {
   target: NatsTarget;
   token?: string;
   credsFile?: string;
+  /** Where a relative credsFile starts; default the process's directory. */
+  cwd?: string;
   ca?: string | Buffer;
   insecure?: boolean;
 }
@@ -39,7 +42,7 @@ export async function connectionOptions(o: ConnectSettings, backoff: Backoff): P
   if (o.credsFile) {
     let text: Uint8Array;
     try {
-      text = await readFile(o.credsFile);
+      text = await readFile(resolve(o.cwd ?? process.cwd(), o.credsFile));
     } catch (err) {
       throw new UsageError(`--publish-creds: cannot read ${o.credsFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }

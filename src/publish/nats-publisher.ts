@@ -38,6 +38,8 @@ export interface PublisherOptions {
   bufferBytes: number;
   /** --publish-creds: a NATS .creds file (JWT + nkey seed). */
   credsFile?: string;
+  /** Where a relative credsFile starts. */
+  cwd?: string;
   /** --publish-token. */
   token?: string;
   /** TLS as for the stream: --ca, --insecure. */

@@ -1,5 +1,6 @@
 /** Build the --publish sink from the resolved common options (any command that tails: provider, demo, replay, ws). */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { CommonOptions } from '../providers/spec.js';
 import type { Redactor } from '../redact.js';
@@ -7,6 +8,8 @@ import type { NatsPublisher, PublishReporter } from './nats-publisher.js';
 import { parseNatsTarget } from './nats-target.js';
 
 export interface PublishContext {
+  /** Where a relative --publish-token-file or --publish-creds starts. */
+  cwd: string;
   provider: string;
   profile?: string;
   redactor: Redactor;
@@ -26,7 +29,7 @@ export async function openPublisher(common: CommonOptions, ctx: PublishContext):
   const tokenFile = common.publishTokenFile;
   if (token === undefined && typeof tokenFile === 'string' && tokenFile !== '') {
     try {
-      token = (await readFile(tokenFile, 'utf8')).trim();
+      token = (await readFile(resolve(ctx.cwd, tokenFile), 'utf8')).trim();
     } catch (err) {
       throw new UsageError(`--publish-token-file: cannot read ${tokenFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
@@ -41,6 +44,7 @@ export async function openPublisher(common: CommonOptions, ctx: PublishContext):
     bufferBytes: common.publishBuffer as number,
     token,
     credsFile: typeof common.publishCreds === 'string' ? common.publishCreds : undefined,
+    cwd: ctx.cwd,
     ca: ctx.ca,
     insecure: ctx.insecure,
     reporter: ctx.reporter,

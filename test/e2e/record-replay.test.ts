@@ -1,5 +1,5 @@
 /** --record and `evtail replay`: a live run and the replay of its recording print the same NDJSON (but time). */
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -275,5 +275,26 @@ describe('replay options', () => {
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(3);
     expect(r.lines[0]).toMatch(/tweetcatcher/);
+  });
+});
+
+describe('relative paths', () => {
+  test("are taken from the run's working directory (io.cwd), not the process's: --token-file, --record, replay's file", async () => {
+    const { startTweetCatcherMock } = await import('../../src/providers/tweetcatcher/mock.js');
+    const mock = await startTweetCatcherMock({ host: '127.0.0.1', port: 0, rate: 100, token: ['cwd-token-77'] });
+    try {
+      const dir = mkdtempSync(path.join(tmpdir(), 'evtail-cwd-'));
+      writeFileSync(path.join(dir, 'tok'), 'cwd-token-77\n');
+      const live = await runInProcess(['tweetcatcher', '--url', mock.url, '--token-file', 'tok', '--record', 'rec.ndjson', '-n', '3', '-o', 'ndjson', '-q'], { cwd: dir });
+      expect(live.stderr).toBe('');
+      expect(live.code).toBe(0);
+      expect(statSync(path.join(dir, 'rec.ndjson')).size).toBeGreaterThan(0);
+      expect(() => statSync(path.join(ROOT, 'rec.ndjson'))).toThrow();
+      const replayed = await runInProcess(['replay', 'rec.ndjson', '--as-fast-as-possible', '-o', 'ndjson', '-q'], { cwd: dir });
+      expect(replayed.code).toBe(0);
+      expect(replayed.lines.map(withoutTime)).toEqual(live.lines.map(withoutTime));
+    } finally {
+      await mock.close();
+    }
   });
 });

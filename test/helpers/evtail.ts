@@ -211,9 +211,9 @@ class Capture extends Writable {
  * The CLI's main() (dist/cli.js, as bin/evtail.js runs it) in this process, with captured stdout and stderr, the
  * given environment and directory, and its own signal source: kill('SIGTERM') delivers SIGTERM to this run alone,
  * through the same handler a real signal reaches. For tests where a real process exit is not the point; it costs no
- * process start-up. SIGKILL has no in-process meaning: a test that needs it spawns. `cwd` reaches what reads io.cwd
- * (config search, --config), but a relative file path in the arguments (--record x, --token-file x) still opens
- * against this process's directory (ROOT): give such a test absolute paths, or spawn. The run shares the event loop
+ * process start-up. SIGKILL has no in-process meaning: a test that needs it spawns. `cwd` is the run's io.cwd: the
+ * config search and every relative file path (--config, --record x, --token-file x, replay's file) start there, as
+ * they would in a process started in that directory. The run shares the event loop
  * with the test's mock: where a mock's send and evtail's own cut of the link (a watchdog) may fall in one turn of
  * the loop, and the test allows no event lost at that cut, spawn (two processes, like a real server).
  */
