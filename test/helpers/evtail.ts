@@ -285,6 +285,13 @@ export class EvtailInProcess extends EvtailRun {
     if (!['SIGINT', 'SIGTERM', 'SIGHUP'].includes(signal)) throw new Error(`${signal} has no in-process meaning: spawn for it (evtail())`);
     this.signals.emit(signal, signal);
   }
+
+  /** One Ctrl-C (SIGINT), unless the run has ended; true if it was sent. */
+  interrupt(): boolean {
+    if (this.code !== null) return false;
+    this.signals.emit('SIGINT', 'SIGINT');
+    return true;
+  }
 }
 
 let mainPromise: Promise<(argv: string[], io: Io) => Promise<number>> | undefined;

@@ -23,7 +23,7 @@ import { startTweetCatcherMock } from '../../src/providers/tweetcatcher/mock.js'
 import { DEFAULT_APPROVED_SOCKET_DOMAINS, startWebinateMock } from '../../src/providers/webinate/mock.js';
 import { runInProcess } from './evtail.js';
 import { NatsServer } from './nats-server.js';
-import { makeShell, recipesInDocs, runRecipe, type RunResult, type Shell } from './recipes.js';
+import { isOneEvtailCommand, makeShell, recipesInDocs, runRecipe, type RunResult, type Shell } from './recipes.js';
 
 type Check = (r: RunResult, shell: Shell) => void;
 interface Spec {
@@ -441,6 +441,34 @@ async function runAndCheck(line: string, spec: Spec): Promise<void> {
   expect(r.ms).toBeLessThan(spec.withinMs ?? 8000);
 }
 
+/** At most this many recipes run at once (jest's own maxConcurrency is 5). */
+const AT_ONCE = 5;
+
+/**
+ * Run every recipe of the part and make its checks, AT_ONCE at a time, in the given order; a recipe that needs an
+ * earlier one waits for it to finish. Each recipe's outcome (undefined, or the error its checks threw) is kept for
+ * its test. This runs in beforeAll: jest lets code load modules only while a test or hook runs, and a one-command
+ * recipe runs in this process (runRecipe), where evtail loads some of its modules when it needs them.
+ */
+async function runPart(ordered: readonly (readonly [string, Spec])[], outcomes: Map<string, Promise<unknown>>): Promise<void> {
+  const finished = new Map<string, Promise<unknown>>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < ordered.length) {
+      const [line, spec] = ordered[next++]!;
+      const before = prerequisite(line, spec);
+      const outcome = (async () => {
+        if (before !== undefined) await finished.get(before);
+        await runAndCheck(line, spec);
+      })().then(() => undefined, (err: unknown) => err);
+      finished.set(line, outcome);
+      outcomes.set(line, outcome);
+      await outcome;
+    }
+  };
+  await Promise.all(Array.from({ length: AT_ONCE }, worker));
+}
+
 /** The tests of part `shard` (1-based) of `shards`; part 1 also checks that the catalogue covers the docs. */
 export function recipeSuite(shard: number, shards: number): void {
   beforeAll(startWorld);
@@ -459,6 +487,18 @@ export function recipeSuite(shard: number, shards: number): void {
       test('every entry here is still a command in the docs', () => {
         const inDocs = new Set(found.map((r) => r.line));
         expect(Object.keys(catalogue).filter((k) => !inDocs.has(k))).toEqual([]);
+      });
+      test('a recipe that is one evtail command runs in-process (bash still reads the line); anything else runs in bash', () => {
+        expect(isOneEvtailCommand("evtail demo --match 'data.amount>>10'   # a > in quotes")).toBe(true);
+        expect(isOneEvtailCommand('EVTAIL_PROFILE=mytweets evtail tweetcatcher')).toBe(true);
+        expect(isOneEvtailCommand('*/15 * * * * evtail demo -n 1')).toBe(true);
+        expect(isOneEvtailCommand('npx evtail demo -n 1')).toBe(true);
+        expect(isOneEvtailCommand('evtail demo -o ndjson | jq -c .type')).toBe(false);
+        expect(isOneEvtailCommand('evtail demo -n 1 -q >/dev/null || alert down')).toBe(false);
+        expect(isOneEvtailCommand('EVTAIL_TOKEN="$(cat ~/.tweetcatcher-token)" evtail tweetcatcher')).toBe(false);
+        expect(isOneEvtailCommand('source <(evtail completion bash)')).toBe(false);
+        expect(isOneEvtailCommand('jq . x.json')).toBe(false);
+        expect(runnable.filter(([line]) => isOneEvtailCommand(line)).length).toBeGreaterThan(runnable.length / 2);
       });
       test('the ones that cannot run are few, and each says why', () => {
         const skipped = Object.entries(catalogue).filter(([, e]) => 'skip' in e);
@@ -480,24 +520,18 @@ export function recipeSuite(shard: number, shards: number): void {
     });
   }
 
-  // All concurrent (jest starts them in this order, at most maxConcurrency at once): a recipe that needs an earlier
-  // one waits for it to finish, and comes after every recipe that needs none, so waiting never holds back the rest.
+  // A recipe that needs an earlier one waits for it to finish, and comes after every recipe that needs none, so
+  // waiting never holds back the rest.
   const mine = shardsOfRecipes(shards)[shard - 1]!;
   const ordered = [...mine.filter(([, s]) => !s.after), ...mine.filter(([, s]) => s.after)];
-  const finished = new Map(ordered.map(([line]) => {
-    let done!: () => void;
-    const promise = new Promise<void>((resolve) => (done = resolve));
-    return [line, { promise, done }] as const;
-  }));
+  const outcomes = new Map<string, Promise<unknown>>();
+  const allowed = ordered.reduce((ms, [, spec]) => ms + (spec.withinMs ?? 8000) + 4000, 30_000);
+  beforeAll(() => runPart(ordered, outcomes), allowed);
   describe('recipes', () => {
-    test.concurrent.each(ordered.map(([line, spec]) => [line, spec] as const))('%s', async (line, spec) => {
-      try {
-        const before = prerequisite(line, spec);
-        if (before !== undefined) await finished.get(before)!.promise;
-        await runAndCheck(line, spec);
-      } finally {
-        finished.get(line)!.done();
-      }
+    test.each(ordered.map(([line]) => line))('%s', async (line) => {
+      if (!outcomes.has(line)) throw new Error('the recipe was not run (see the error of beforeAll)');
+      const err = await outcomes.get(line);
+      if (err !== undefined) throw err;
     });
   });
 }

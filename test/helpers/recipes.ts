@@ -5,11 +5,11 @@
  * names no endpoint, EVTAIL_URL set to that provider's mock. HOME holds the token files and a .tailrc with the
  * profiles the recipes name; alert, notify and mail are shell functions that note their call.
  */
-import { constants as osConstants } from 'node:os';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { constants as osConstants, tmpdir } from 'node:os';
 import path from 'node:path';
-import { BIN, ROOT, baseEnv } from './evtail.js';
+import { BIN, ROOT, baseEnv, inProcess } from './evtail.js';
 
 export interface Recipe {
   file: string;
@@ -128,6 +128,11 @@ elif [ -z "$has_url" ] && [ -f '${urls}'/"$cmd" ] && [ -z "$EVTAIL_URL" ]; then
   for i in "\${!args[@]}"; do [ "\${args[$i]}" = --protocol ] && proto="\${args[$((i + 1))]}"; done
   if [ -n "$proto" ] && [ -f '${urls}'/"$cmd-$proto" ]; then export EVTAIL_URL="$(cat '${urls}'/"$cmd-$proto")"; else export EVTAIL_URL="$(cat '${urls}'/"$cmd")"; fi
 fi
+if [ -n "$RECIPE_CAPTURE" ]; then
+  # runRecipe's in-process run: the directory, arguments and environment evtail would start with, NUL-separated
+  { printf '%s\\0' "$PWD" "\${#args[@]}"; [ "\${#args[@]}" -gt 0 ] && printf '%s\\0' "\${args[@]}"; env -0; } > "$RECIPE_CAPTURE"
+  exit 0
+fi
 exec '${process.execPath}' '${BIN}' "\${args[@]}"
 `,
   );
@@ -185,8 +190,113 @@ export interface RunResult {
   interrupted: boolean;
 }
 
+export interface RunRecipeOptions {
+  stopAfterLines?: number;
+  stopWhen?: (out: string, err: string) => boolean;
+  stdin?: string;
+  timeoutMs?: number;
+}
+
+/** The command of a line as bash runs it: the cron schedule and a `$ ` prompt taken off. */
+function commandLine(line: string): string {
+  return shellLine(line).slice(shellLine('').length);
+}
+
+/**
+ * The line with every quoted part (and escaped character) replaced by `Q`: what is left is the shell's syntax, and a
+ * trailing comment. A line whose quotes do not close gives undefined.
+ */
+function unquoted(cmd: string): string | undefined {
+  let out = '';
+  let quote = '';
+  for (let i = 0; i < cmd.length; i++) {
+    const c = cmd[i]!;
+    if (quote) {
+      if (c === quote) quote = '';
+      else if (c === '\\' && quote === '"') i++;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      out += 'Q';
+    } else if (c === '\\') {
+      i++;
+      out += 'Q';
+    } else out += c;
+  }
+  return quote ? undefined : out;
+}
+
+/**
+ * One simple command that runs evtail (after any VAR=value words): no pipe, redirection, list, background job,
+ * subshell or command substitution. Such a recipe runs in-process (runRecipe); anything else is a shell pipeline.
+ */
+export function isOneEvtailCommand(line: string): boolean {
+  const cmd = commandLine(line);
+  if (cmd.includes('\n') || /\$\(|`/.test(cmd)) return false;
+  const bare = unquoted(cmd)?.replace(/\s+#.*$/, '');
+  return bare !== undefined && !/[|&;<>()]/.test(bare) && /^([A-Za-z_]\w*=\S*\s+)*(npx\s+)?evtail(\s|$)/.test(bare);
+}
+
+interface Captured {
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/**
+ * What evtail would be started with for this line: bash runs it as written (its quoting, expansions, `~`, VAR=value
+ * words), and the evtail shim, told to by RECIPE_CAPTURE, writes down its directory, arguments (endpoints rewritten)
+ * and environment instead of starting node. undefined if evtail was never reached.
+ */
+async function capture(line: string, shell: Shell): Promise<Captured | undefined> {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'evtail-recipe-')), 'argv');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('bash', ['-c', shellLine(line)], { env: { ...shell.env, RECIPE_CAPTURE: file }, cwd: shell.home, stdio: 'ignore' });
+      child.on('error', reject);
+      child.on('close', () => resolve());
+    });
+    let fields: string[];
+    try {
+      fields = readFileSync(file, 'utf8').split('\0');
+    } catch {
+      return undefined;
+    }
+    const [cwd, n] = fields;
+    const count = Number(n);
+    const args = fields.slice(2, 2 + count);
+    const env: NodeJS.ProcessEnv = {};
+    for (const kv of fields.slice(2 + count)) {
+      const eq = kv.indexOf('=');
+      if (eq > 0 && kv.slice(0, eq) !== 'RECIPE_CAPTURE') env[kv.slice(0, eq)] = kv.slice(eq + 1);
+    }
+    return { args, env, cwd: cwd! };
+  } finally {
+    rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Run a recipe as written. One evtail command runs in this process (its arguments and environment as bash gives
+ * them: see capture), a pipeline in bash. Either way a tail that never ends by itself gets one Ctrl-C (SIGINT) once
+ * it printed enough.
+ */
+export async function runRecipe(line: string, shell: Shell, opts: RunRecipeOptions): Promise<RunResult> {
+  if (!isOneEvtailCommand(line)) return runInBash(line, shell, opts);
+  const started = Date.now();
+  const c = await capture(line, shell);
+  if (!c) return runInBash(line, shell, opts);
+  const p = inProcess(c.args, { env: c.env, cwd: c.cwd, stdin: opts.stdin });
+  let interrupted = false;
+  if (opts.stopAfterLines !== undefined || opts.stopWhen) {
+    const stopNow = () => (opts.stopAfterLines !== undefined && p.lineCount >= opts.stopAfterLines) || Boolean(opts.stopWhen?.(p.stdout, p.stderr));
+    p.waitFor(() => stopNow() && (interrupted = p.interrupt()), 'enough output to stop it', opts.timeoutMs ?? 25_000).catch(() => undefined);
+  }
+  const r = await p.exit(opts.timeoutMs ?? 25_000);
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started, interrupted };
+}
+
 /** Run a recipe in bash; a tail that never ends by itself gets Ctrl-C (SIGINT to its process group) once it printed enough. */
-export function runRecipe(line: string, shell: Shell, opts: { stopAfterLines?: number; stopWhen?: (out: string, err: string) => boolean; stdin?: string; timeoutMs?: number }): Promise<RunResult> {
+function runInBash(line: string, shell: Shell, opts: RunRecipeOptions): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-c', shellLine(line)], { env: shell.env, cwd: shell.home, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
