@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { credsAuthenticator, type ConnectionOptions } from 'nats';
 import { AuthError, ConnectionError, UsageError, errorMessage, type EvtailError } from '../errors.js';
-import type { Backoff } from '../session/backoff.js';
+import { OutagePacer } from '../session/backoff.js';
 import type { NatsTarget } from './nats-target.js';
 
 /** NATS error codes that mean "these credentials are refused": never retried, exit 3. */
@@ -19,15 +19,20 @@ export interface ConnectSettings {
   insecure?: boolean;
 }
 
-/** The client's options: reconnect for ever, paced by our backoff; credentials from the URL, a token or a creds file. */
-export async function connectionOptions(o: ConnectSettings, backoff: Backoff): Promise<ConnectionOptions> {
+/**
+ * The client's options: reconnect for ever, quickly while an outage is young and then less often (OutagePacer: a
+ * restarted server is published to again within a fraction of a second); credentials from the URL, a token or a
+ * creds file.
+ */
+export async function connectionOptions(o: ConnectSettings): Promise<ConnectionOptions> {
   const { target } = o;
+  const pacer = new OutagePacer();
   const opts: ConnectionOptions = {
     servers: target.server,
     name: 'evtail',
     reconnect: true,
     maxReconnectAttempts: -1,
-    reconnectDelayHandler: () => backoff.next(),
+    reconnectDelayHandler: () => pacer.wait(),
     pingInterval: 10_000,
     // Without this the client builds two Errors (stack traces) per publish for its own debugging: a third of the
     // CPU per event. evtail reports errors by their code, never by the client's stack.

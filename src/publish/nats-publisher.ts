@@ -201,7 +201,7 @@ export class NatsPublisher implements EventSink {
   // --- connection ---
 
   private connectOptions(): Promise<ConnectionOptions> {
-    return connectionOptions(this.opts, this.backoff);
+    return connectionOptions(this.opts);
   }
 
   private classify(err: unknown): EvtailError | undefined {

@@ -32,3 +32,27 @@ export class Backoff {
     this.attempt = 0;
   }
 }
+
+/**
+ * A wait that grows with an outage's age, not with the number of times it is asked for: quick at first (minMs), then
+ * half the time the outage has lasted, at most capMs. For a client that asks on every turn of its dial loop, not only
+ * after a failed attempt (nats.js's reconnectDelayHandler): a Backoff advanced on each ask reached seconds while the
+ * server was already back. An ask after more than twice capMs of quiet starts a new outage.
+ */
+export class OutagePacer {
+  private since: number | undefined;
+  private last = 0;
+
+  constructor(
+    private readonly minMs = 100,
+    private readonly capMs = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  wait(): number {
+    const t = this.now();
+    if (this.since === undefined || t - this.last > 2 * this.capMs) this.since = t;
+    this.last = t;
+    return Math.min(this.capMs, Math.max(this.minMs, Math.floor((t - this.since) / 2)));
+  }
+}

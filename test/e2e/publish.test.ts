@@ -137,8 +137,9 @@ test('the NATS server restarted mid-stream: every event still arrives once, memo
   }, 20);
   try {
     await waitForMessages(nc, name, 1000, 30_000);
-    await server.restart();
+    // The test's own client goes first: closed while it waits to reconnect, its wait would outlive the test.
     await nc.close();
+    await server.restart();
     nc = await server.connect();
     const done = await p.exit(60_000);
     expect(done.code).toBe(0);
