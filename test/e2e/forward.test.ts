@@ -125,7 +125,7 @@ describe('--forward-to', () => {
   // By default the handler takes 50 ms per request for the first 2 s: the tail falls behind, the server floods
   // meanwhile, and the socket is seen paused; then it answers at once, so the test takes seconds. The issue's scenario
   // as written (50 ms for every one of the 20,000 requests, one at a time: about 17 minutes) is the same test with
-  // EVTAIL_FORWARD_FLOOD=literal; it is run by hand, not by npm test (docs/reliability.md has its last result).
+  // EVTAIL_FORWARD_FLOOD=literal; it is run by hand, not by npm test (docs/forwarding.md has its last result).
   const literal = process.env.EVTAIL_FORWARD_FLOOD === 'literal';
   test(`a 50 ms handler (${literal ? 'every request' : 'for the first 2 s'}) against a 20,000-event flood: all delivered in order, the socket paused, peak RSS < 150 MB`, async () => {
     const h = await handler();
