@@ -12,11 +12,13 @@ export default {
   // The longest files first even on a clean clone (test/durations.json), where jest has no timings of its own.
   testSequencer: '<rootDir>/test/helpers/sequencer.cjs',
   testTimeout: 30000,
-  // Much e2e time is waiting on a mock's timer, a backoff or a spawned evtail, not CPU: five workers on two cores
-  // overlap those waits. Measured on the shared 2-core machine, the same ~98 s of CPU in each: 99 s of jest time at
-  // 3 workers, 83 s at 4, 69 s at 5, 69 s at 6 (before the in-process runner: 170 s at 2, 124 s at 4). Again on
-  // 2026-11-30, alternating runs under others' load: 4 workers 69-92 s (3-4 s less CPU: each worker compiles the
-  // modules again), 5 workers 56-67 s, 6 workers 51-58 s at the same CPU; workerIdleMemoryLimit made no clear change.
+  globalSetup: '<rootDir>/test/helpers/global-setup.cjs',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.cjs',
+  // Much e2e time is waiting on a mock's timer, a backoff or a spawned evtail, not CPU: more workers than cores
+  // overlap those waits, until the CPU is the limit. Measured on the 2-core machine, 2026-11-30, alternating runs with
+  // a warm cache, after the recipes ran in-process and swc replaced ts-jest (~72-80 s of CPU a run): 5 workers 51 s,
+  // 6 workers 45-46 s, 7 workers 41-48 s (six runs of 41-42 s), 8 workers 43 s; more workers cost CPU of their own.
+  // A clean clone (a cold cache, as CI runs it) took 42 s at 7.
   maxWorkers: 7,
   reporters: [['default', { summaryThreshold: 0 }], '<rootDir>/test/helpers/count-reporter.cjs'],
 };
