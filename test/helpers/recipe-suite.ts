@@ -23,7 +23,7 @@ import { startTweetCatcherMock } from '../../src/providers/tweetcatcher/mock.js'
 import { DEFAULT_APPROVED_SOCKET_DOMAINS, startWebinateMock } from '../../src/providers/webinate/mock.js';
 import { runInProcess } from './evtail.js';
 import { NatsServer } from './nats-server.js';
-import { isOneEvtailCommand, makeShell, recipesInDocs, runRecipe, type RunResult, type Shell } from './recipes.js';
+import { isOneEvtailCommand, makeShell, maskQuotes, recipesInDocs, runRecipe, type RunResult, type Shell } from './recipes.js';
 
 type Check = (r: RunResult, shell: Shell) => void;
 interface Spec {
@@ -361,17 +361,8 @@ const runnable = Object.entries(catalogue).filter((e): e is [string, Spec] => !(
 
 /** What bash runs of a recipe line: the line without its trailing comment (an unquoted `#` after a blank). */
 export function commandOf(line: string): string {
-  let quote = '';
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quote) {
-      if (c === quote) quote = '';
-      else if (c === '\\' && quote === '"') i++;
-    } else if (c === "'" || c === '"') quote = c;
-    else if (c === '\\') i++;
-    else if (c === '#' && i > 0 && /\s/.test(line[i - 1]!)) return line.slice(0, i).trimEnd();
-  }
-  return line.trimEnd();
+  const comment = maskQuotes(line)?.search(/\s#/) ?? -1;
+  return (comment >= 0 ? line.slice(0, comment) : line).trimEnd();
 }
 
 /**

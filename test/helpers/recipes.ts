@@ -203,23 +203,27 @@ function commandLine(line: string): string {
 }
 
 /**
- * The line with every quoted part (and escaped character) replaced by `Q`: what is left is the shell's syntax, and a
- * trailing comment. A line whose quotes do not close gives undefined.
+ * The line with every quoted or escaped character replaced by `Q`, the same length: what is left is the shell's own
+ * syntax (pipes, redirections, a trailing comment). undefined when a quote does not close.
  */
-function unquoted(cmd: string): string | undefined {
+export function maskQuotes(cmd: string): string | undefined {
   let out = '';
   let quote = '';
   for (let i = 0; i < cmd.length; i++) {
     const c = cmd[i]!;
     if (quote) {
       if (c === quote) quote = '';
-      else if (c === '\\' && quote === '"') i++;
+      else if (c === '\\' && quote === '"' && i + 1 < cmd.length) {
+        out += 'Q';
+        i++;
+      }
+      out += 'Q';
     } else if (c === "'" || c === '"') {
       quote = c;
       out += 'Q';
-    } else if (c === '\\') {
+    } else if (c === '\\' && i + 1 < cmd.length) {
+      out += 'QQ';
       i++;
-      out += 'Q';
     } else out += c;
   }
   return quote ? undefined : out;
@@ -232,7 +236,7 @@ function unquoted(cmd: string): string | undefined {
 export function isOneEvtailCommand(line: string): boolean {
   const cmd = commandLine(line);
   if (cmd.includes('\n') || /\$\(|`/.test(cmd)) return false;
-  const bare = unquoted(cmd)?.replace(/\s+#.*$/, '');
+  const bare = maskQuotes(cmd)?.replace(/\s+#.*$/, '');
   return bare !== undefined && !/[|&;<>()]/.test(bare) && /^([A-Za-z_]\w*=\S*\s+)*(npx\s+)?evtail(\s|$)/.test(bare);
 }
 
