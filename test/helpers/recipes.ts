@@ -3,7 +3,9 @@
  * against the local mocks. `evtail` (and `npx evtail`) on PATH is a shim that runs bin/evtail.js with the
  * public endpoints of the recipe replaced by loopback mocks (the rewrite table) and, for a provider command that
  * names no endpoint, EVTAIL_URL set to that provider's mock. HOME holds the token files and a .tailrc with the
- * profiles the recipes name; alert, notify and mail are shell functions that note their call.
+ * profiles the recipes name; alert, notify and mail are shell functions that note their call. A recipe that is one
+ * evtail command runs in the test's process instead: bash still runs the line, and the shim hands back what it would
+ * have started evtail with (runRecipe).
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
