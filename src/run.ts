@@ -62,6 +62,8 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
   const chat = await chatPrompt(plans, io);
   // --stdin's source for the drivers, opened on first use (io.stdin may be a getter that creates process.stdin).
   const given = io;
+  // Where the relative file paths of the options start (--record, --ca, --publish-creds, --forward-dead-letter…).
+  const cwd = io.cwd ?? process.cwd();
   const stdinOf = 'stdin' in given ? () => given.stdin! : undefined;
   if (chat) io = { env: io.env, signals: io.signals, stdout: chat.area.writer(io.stdout), stderr: chat.area.writer(io.stderr) };
   const single = plans.length === 1 ? plans[0]! : undefined;
@@ -89,7 +91,7 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
   await reporter.init();
   const format: Format = run.format ?? defaultFormat(Boolean(io.stdout.isTTY));
   const sink = new Sink(io.stdout, { coalesce: true });
-  const forward = await forwardSink(run, io, redactor, reporter);
+  const forward = await forwardSink(run, io, cwd, redactor, reporter);
   const summarizers = new Map(plans.map((p) => [p.spec.name, p.module.summarize]));
   const stdout = await createOutput(format, sink, {
     summarize: single ? single.module.summarize : (ev) => summarizers.get(ev.provider)?.(ev) ?? '',
@@ -99,10 +101,10 @@ export async function runTail(plan: TailPlan | StreamPlan[], io: TailIo, run: Co
     notes: forward,
     terminal: Boolean(io.stdout.isTTY),
   });
-  const recorder = single && run.record ? await (await import('./output/recorder.js')).Recorder.open(run.record, single.spec.name, redactor, { url: single.common.url ?? single.spec.defaultUrl, version: version(), options: decodingOptions(single) }, (m) => reporter.warn(m), io.cwd) : undefined;
+  const recorder = single && run.record ? await (await import('./output/recorder.js')).Recorder.open(run.record, single.spec.name, redactor, { url: single.common.url ?? single.spec.defaultUrl, version: version(), options: decodingOptions(single) }, (m) => reporter.warn(m), cwd) : undefined;
   const transports: TransportOptions[] = [];
-  for (const p of plans) transports.push({ ...defaultTransport, maxPayload: p.common.maxFrameSize, handshakeTimeoutMs: p.common.connectTimeout ?? defaultTransport.handshakeTimeoutMs, ...(await tlsAndProxy(p.common, io)), ...p.transport });
-  const publisher = typeof run.publish === 'string' && run.publish !== '' ? await (await import('./publish/open.js')).openPublisher(run, { cwd: io.cwd ?? process.cwd(), provider: plans[0]!.spec.name, profile: single ? (typeof run.profile === 'string' ? run.profile : undefined) : undefined, redactor, reporter, ca: transports[0]!.ca, insecure: run.insecure }) : undefined;
+  for (const p of plans) transports.push({ ...defaultTransport, maxPayload: p.common.maxFrameSize, handshakeTimeoutMs: p.common.connectTimeout ?? defaultTransport.handshakeTimeoutMs, ...(await tlsAndProxy(p.common, io, cwd)), ...p.transport });
+  const publisher = typeof run.publish === 'string' && run.publish !== '' ? await (await import('./publish/open.js')).openPublisher(run, { cwd, provider: plans[0]!.spec.name, profile: single ? (typeof run.profile === 'string' ? run.profile : undefined) : undefined, redactor, reporter, ca: transports[0]!.ca, insecure: run.insecure }) : undefined;
   const output = new FanOut([stdout, ...(recorder ? [recorder] : []), ...(forward ? [forward] : []), ...plans.flatMap((p) => p.sinks ?? []), ...(publisher ? [publisher] : [])], stdout);
   const stamp = !single || run.source === true;
   const streams = stamp || run.metrics !== undefined ? await import('./streams.js') : undefined;
@@ -248,11 +250,11 @@ export function decodingOptions(plan: TailPlan): Record<string, unknown> | undef
   return Object.keys(out).length ? out : undefined;
 }
 
-export async function tlsAndProxy(common: CommonOptions, io: TailIo): Promise<Partial<TransportOptions>> {
+export async function tlsAndProxy(common: CommonOptions, io: TailIo, cwd: string): Promise<Partial<TransportOptions>> {
   const out: Partial<TransportOptions> = {};
   if (common.ca) {
     try {
-      out.ca = await readFile(path.resolve(io.cwd ?? process.cwd(), common.ca));
+      out.ca = await readFile(path.resolve(cwd, common.ca));
     } catch (err) {
       throw new UsageError(`--ca: cannot read ${common.ca} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
@@ -267,11 +269,11 @@ export async function tlsAndProxy(common: CommonOptions, io: TailIo): Promise<Pa
 }
 
 /** --forward-to: a sink of the FanOut (loaded only when asked for: undici is not small). */
-async function forwardSink(common: CommonOptions, io: TailIo, redactor: Redactor, reporter: StatusReporter): Promise<ForwardSink | undefined> {
+async function forwardSink(common: CommonOptions, io: TailIo, cwd: string, redactor: Redactor, reporter: StatusReporter): Promise<ForwardSink | undefined> {
   if (!Array.isArray(common.forwardTo) || common.forwardTo.length === 0) return undefined;
   const { createForwardSink } = await import('./forward/setup.js');
   const forwardReporter = { error: (m: string) => reporter.error(m), warn: (m: string) => reporter.warn(m), debug: (m: string) => reporter.debug(m) };
-  return createForwardSink({ common, env: io.env, cwd: io.cwd ?? process.cwd(), redactor, reporter: forwardReporter, userAgent: `evtail/${version()}`, warn: (m) => reporter.warn(m) });
+  return createForwardSink({ common, env: io.env, cwd, redactor, reporter: forwardReporter, userAgent: `evtail/${version()}`, warn: (m) => reporter.warn(m) });
 }
 
 export function report(result: Outcome, reporter: StatusReporter, common: CommonOptions): void {
