@@ -442,17 +442,17 @@ const AT_ONCE = 5;
  * recipe runs in this process (runRecipe), where evtail loads some of its modules when it needs them.
  */
 async function runPart(ordered: readonly (readonly [string, Spec])[], outcomes: Map<string, Promise<unknown>>): Promise<void> {
-  const finished = new Map<string, Promise<unknown>>();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < ordered.length) {
       const [line, spec] = ordered[next++]!;
       const before = prerequisite(line, spec);
       const outcome = (async () => {
-        if (before !== undefined) await finished.get(before);
+        // Started already: it comes earlier in the catalogue (a recipe after one that is after another).
+        if (before !== undefined && !outcomes.has(before)) throw new Error(`recipe "${line}" comes before "${before}", which it needs`);
+        if (before !== undefined) await outcomes.get(before);
         await runAndCheck(line, spec);
       })().then(() => undefined, (err: unknown) => err);
-      finished.set(line, outcome);
       outcomes.set(line, outcome);
       await outcome;
     }
